@@ -1,0 +1,95 @@
+"""Assess JSONL streams line by line: one output line per input line, errors included.
+
+Each input line is ``{"id": str, "text": str, "surface"?: str}``.  A line that cannot be
+assessed (invalid UTF-8, malformed JSON, missing id, unknown field, empty or oversize
+text) becomes an error record in its place, and the stream goes on:
+
+    {"id": "a1" | null, "line": 7, "error": {"code": "invalid_json", "message": "..."}}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from ruangaman.assess.engine import AssessmentEngine, InputError, check_text
+
+__all__ = ["INPUT_FIELDS", "StreamStats", "assess_lines", "error_record", "parse_line"]
+
+INPUT_FIELDS = frozenset({"id", "text", "surface"})
+MAX_LINE_BYTES = 1 << 20
+
+
+@dataclass
+class StreamStats:
+    ok: int = 0
+    failed: int = 0
+
+
+def error_record(line: int, code: str, message: str, id: Any = None) -> dict[str, Any]:
+    return {"id": id, "line": line, "error": {"code": code, "message": message}}
+
+
+def parse_line(raw: bytes | str, line: int, max_chars: int) -> dict[str, Any]:
+    """Parse and validate one input line; raises InputError with a stable code."""
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_LINE_BYTES + 1:
+            raise InputError("line_too_long", f"line must be at most {MAX_LINE_BYTES} bytes. Got {len(raw)} instead.")
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError("invalid_utf8", f"line must be valid UTF-8. Got a bad byte at position {e.start}.") from e
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise InputError("invalid_json", f"line must be one JSON object. Got invalid JSON: {e.msg} at column {e.colno}.") from e
+    if not isinstance(obj, dict):
+        raise InputError("invalid_json", f"line must be a JSON object. Got {type(obj).__name__} instead.")
+    id_ = obj.get("id")
+    if not isinstance(id_, str) or not id_:
+        err = InputError("missing_id", f"id must be a non-empty string. Got {id_!r} instead.")
+        err.id = id_ if isinstance(id_, (str, int)) else None  # type: ignore[attr-defined]
+        raise err
+    unknown = sorted(set(obj) - INPUT_FIELDS)
+    if unknown:
+        err = InputError("unknown_field", f"fields must be among {sorted(INPUT_FIELDS)}. Got unknown {unknown} instead.")
+        err.id = id_  # type: ignore[attr-defined]
+        raise err
+    surface = obj.get("surface") or "post"
+    try:
+        check_text(obj.get("text"), surface, max_chars)
+    except InputError as e:
+        e.id = id_  # type: ignore[attr-defined]
+        raise
+    return {"id": id_, "text": obj["text"], "surface": surface}
+
+
+def assess_lines(engine: AssessmentEngine, lines: Iterable[bytes | str], stats: StreamStats | None = None,
+                 chunk: int = 512) -> Iterator[dict[str, Any]]:
+    """Yield one record per non-blank input line, in input order."""
+    stats = stats if stats is not None else StreamStats()
+    pending: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        items = [it for _, it, _ in pending if it is not None]
+        results = iter(engine.assess_batch(items)) if items else iter(())
+        for _, item, err in pending:
+            if err is not None:
+                stats.failed += 1
+                yield err
+            else:
+                stats.ok += 1
+                yield next(results).to_dict()
+        pending.clear()
+
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            pending.append((n, parse_line(raw, n, engine.max_chars), None))
+        except InputError as e:
+            pending.append((n, None, error_record(n, e.code, str(e), getattr(e, "id", None))))
+        if len(pending) >= chunk:
+            yield from flush()
+    yield from flush()

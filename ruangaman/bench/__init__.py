@@ -1,0 +1,5 @@
+"""Benchmarks: `ruangaman bench`."""
+
+from ruangaman.bench.run import run_bench
+
+__all__ = ["run_bench"]

@@ -1,0 +1,178 @@
+"""The ``ruangaman`` command line: assess, eval, train, bench.
+
+Heavy imports live inside the commands so ``ruangaman --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Ruang Aman: mental-health safety for social and short-video platforms.")
+
+ModelOpt = typer.Option(None, "--model", help="Model folder (model.json + model.npz). Default: the bundled model.")
+
+
+def _engine(model: Optional[Path]):
+    from ruangaman.assess import AssessmentEngine
+    from ruangaman.model import ModelError
+
+    try:
+        return AssessmentEngine(model)
+    except ModelError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+
+
+def _show(text: str, result: dict) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console()
+    colour = {"none": "green", "mention": "cyan", "distress": "yellow", "ideation": "red", "plan": "bold red",
+              "imminent": "bold white on red"}[result["self_harm"]]
+    console.print(Text.assemble("level: ", (result["self_harm"], colour),
+                                f"   labels: {', '.join(result['labels']) or '-'}   language: {result['language']}"))
+    if result.get("degraded"):
+        console.print("[yellow]degraded: the model failed; this answer comes from the rule safety net[/]")
+    shown = Text(text)
+    for ev in result["evidence"]:
+        shown.stylize("bold underline magenta", ev["start"], ev["end"])
+    console.print(shown)
+    for ev in result["evidence"]:
+        console.print(f"  [{ev['start']}:{ev['end']}] {text[ev['start']:ev['end']]!r}  {ev['reason']}")
+    p = result["probabilities"]
+    if p:
+        levels = "  ".join(f"{k}={v:.2f}" for k, v in p["self_harm"].items())
+        console.print(f"[dim]P(level): {levels}[/]")
+
+
+@app.command()
+def assess(
+    text: Optional[str] = typer.Argument(None, help="Text to assess. Without it, JSONL is read from --input/stdin."),
+    surface: str = typer.Option("post", help="Where the text appears: post, comment, search, caption, transcript, message."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object instead of the readable verdict."),
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="JSONL input file (default: stdin)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL output file (default: stdout)."),
+    model: Optional[Path] = ModelOpt,
+) -> None:
+    """Assess one text, or stream JSONL: one output line per input line, errors included.
+
+    Exit status: 0 when every line was assessed, 1 when any line failed (its error record
+    is in the output, in place), 2 when nothing could run.
+    """
+    from ruangaman.assess import InputError
+    from ruangaman.assess.stream import StreamStats, assess_lines
+
+    engine = _engine(model)
+    if text is not None:
+        try:
+            result = engine.assess(text, surface).to_dict()
+        except InputError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(1) from e
+        if as_json:
+            typer.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            _show(text, result)
+        return
+    src = open(input, "rb") if input else sys.stdin.buffer
+    dst = open(output, "w", encoding="utf-8") if output else sys.stdout
+    stats = StreamStats()
+    try:
+        for record in assess_lines(engine, src, stats):
+            dst.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if input:
+            src.close()
+        if output:
+            dst.close()
+    typer.echo(f"assessed {stats.ok}, failed {stats.failed}", err=True)
+    if stats.failed:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_(
+    file: Path = typer.Argument(..., help="Labelled JSONL (docs/labels.md), e.g. data/validation/assess-dev.jsonl."),
+    model: Optional[Path] = ModelOpt,
+    errors: bool = typer.Option(False, help="Also list every misclassified example."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Per-level and per-label P/R/F1, crisis and urgent recall, false alarms, language, confusion."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ruangaman.evaluate import score
+    from ruangaman.model import LEVELS
+
+    engine = _engine(model)
+    gold = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pred = [a.to_dict() for a in engine.assess_batch(gold)]
+    report = score(gold, pred)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=1))
+        return
+    c = Console()
+    c.print(f"[bold]{file}[/]: {report.n} examples")
+    for title, rows in (("self_harm", report.levels), ("labels", report.labels)):
+        t = Table(title=title)
+        for col in ("", "precision", "recall", "f1", "support"):
+            t.add_column(col, justify="right")
+        for name, m in rows.items():
+            t.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]))
+        c.print(t)
+    t = Table(title="confusion (rows gold, columns predicted)")
+    t.add_column("")
+    for lv in LEVELS:
+        t.add_column(lv, justify="right")
+    for lv, row in zip(LEVELS, report.confusion):
+        t.add_row(lv, *map(str, row))
+    c.print(t)
+    for name in ("crisis_recall", "urgent_recall", "false_alarm_rate", "self_harm_macro_f1", "label_macro_f1",
+                 "language_accuracy"):
+        c.print(f"{name:20} {getattr(report, name):.4f}")
+    if errors:
+        for e in report.errors:
+            c.print(f"{e['id']}: gold {e['gold']} pred {e['pred']}  {e['text']!r}", markup=False)
+
+
+@app.command()
+def train(
+    corpus: Path = typer.Option(Path("data/corpus"), help="Folder of labelled *.jsonl (the project's own corpus)."),
+    public: Path = typer.Option(Path("data/public"), help="Folder of the licensed public data sets."),
+    out: Path = typer.Option(Path("ruangaman/resources/model"), help="Where to write model.json + model.npz."),
+    seed: int = typer.Option(20241121, help="The one seed behind every random choice."),
+) -> None:
+    """Train the model from the corpus, reproducibly (same inputs + seed -> same bytes)."""
+    from ruangaman.model.train import TrainConfig, train as run
+
+    run(corpus, public, out, TrainConfig(seed=seed), log=lambda m: typer.echo(m, err=True))
+
+
+@app.command()
+def bench(
+    corpus: Optional[Path] = typer.Option(None, help="JSONL with a text field. Default: the bundled bench corpus."),
+    n: int = typer.Option(20000, help="Texts in the batch run (the corpus is cycled)."),
+    single: int = typer.Option(5000, help="Texts in the single-text latency run."),
+    model: Optional[Path] = ModelOpt,
+) -> None:
+    """Throughput (texts/s, one core), single-text p50/p99, load time, peak RSS, vs a baseline."""
+    from ruangaman.bench import run_bench
+
+    run_bench(corpus, n, single, model)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The trained model: one sparse linear map from features to every head's logits.
+
+All heads (self-harm level, each label, language) share one vocabulary and one weight
+matrix, so scoring a batch is a single sparse-dense product.  The artifact is two files:
+``model.json`` (vocabulary, heads, calibration, thresholds, training record) and
+``model.npz`` (weights), written byte-for-byte reproducibly; no pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+__all__ = ["Head", "LinearModel", "ModelError"]
+
+FORMAT = "ruangaman-linear/1"
+
+
+class ModelError(RuntimeError):
+    """The model artifact is missing, damaged or of another format."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """A block of output columns.
+
+    ``softmax``: one column per class.  ``sigmoid``: one independent column per label.
+    ``cumulative``: ordered classes, one column per "at least class k" (k >= 1), an
+    ordinal model whose probabilities are made monotone and differenced into classes.
+    """
+
+    name: str
+    kind: str  # "softmax" | "sigmoid" | "cumulative"
+    classes: tuple[str, ...]
+    offset: int
+    # Calibration: softmax -> temperature; sigmoid -> per-class (a, b) on the logit.
+    temperature: float = 1.0
+    platt: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def width(self) -> int:
+        return len(self.classes) - 1 if self.kind == "cumulative" else len(self.classes)
+
+    @property
+    def cols(self) -> slice:
+        return slice(self.offset, self.offset + self.width)
+
+    def at_least(self, logits: np.ndarray) -> np.ndarray:
+        """Cumulative head: P(class >= k) for k = 1..n-1, monotone non-increasing in k."""
+        p = self._sigmoid(logits[..., self.cols])
+        return np.minimum.accumulate(p, axis=-1)
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        if self.kind == "cumulative":
+            ge = self.at_least(logits)
+            ones = np.ones(ge.shape[:-1] + (1,))
+            zeros = np.zeros(ge.shape[:-1] + (1,))
+            full = np.concatenate([ones, ge, zeros], axis=-1)
+            return full[..., :-1] - full[..., 1:]
+        if self.kind == "sigmoid":
+            return self._sigmoid(logits[..., self.cols])
+        z = logits[..., self.cols] / self.temperature
+        z = z - z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def _sigmoid(self, z: np.ndarray) -> np.ndarray:
+        a = np.array([p[0] for p in self.platt]) if self.platt else 1.0
+        b = np.array([p[1] for p in self.platt]) if self.platt else 0.0
+        return 1.0 / (1.0 + np.exp(-(a * z + b)))
+
+
+@dataclass
+class LinearModel:
+    vocab: dict[str, int]
+    weights: np.ndarray  # (n_features, n_outputs) float32
+    bias: np.ndarray  # (n_outputs,) float32
+    heads: dict[str, Head]
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- scoring --------------------------------------------------------------------------
+    def indices(self, features: Sequence[str]) -> list[int]:
+        get = self.vocab.get
+        return [i for f in features if (i := get(f)) is not None]
+
+    def logits_one(self, features: Sequence[str]) -> np.ndarray:
+        idx = self.indices(features)
+        if not idx:
+            return self.bias.copy()
+        return self.weights[idx].sum(axis=0) + self.bias
+
+    def logits_many(self, batch: Sequence[Sequence[str]]) -> np.ndarray:
+        from scipy.sparse import csr_matrix
+
+        get = self.vocab.get
+        indptr = [0]
+        indices: list[int] = []
+        for feats in batch:
+            indices.extend(i for f in feats if (i := get(f)) is not None)
+            indptr.append(len(indices))
+        m = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                       shape=(len(batch), self.weights.shape[0]))
+        return np.asarray(m @ self.weights) + self.bias
+
+    # -- storage --------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        vocab = sorted(self.vocab, key=self.vocab.__getitem__)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, arr in (("weights", self.weights), ("bias", self.bias)):
+                member = io.BytesIO()
+                np.save(member, np.ascontiguousarray(arr), allow_pickle=False)
+                info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, member.getvalue())
+        (folder / "model.npz").write_bytes(buf.getvalue())
+        doc = {
+            "format": FORMAT,
+            "weights_sha256": hashlib.sha256(buf.getvalue()).hexdigest(),
+            "heads": [
+                {"name": h.name, "kind": h.kind, "classes": list(h.classes), "offset": h.offset,
+                 "temperature": h.temperature, "platt": [list(p) for p in h.platt]}
+                for h in self.heads.values()
+            ],
+            "thresholds": self.thresholds,
+            "meta": self.meta,
+            "vocab": vocab,
+        }
+        (folder / "model.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                           encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "LinearModel":
+        folder = Path(folder)
+        try:
+            doc = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+            blob = (folder / "model.npz").read_bytes()
+        except (OSError, ValueError) as e:
+            raise ModelError(f"model folder must hold model.json and model.npz. Got {folder}: {e}") from e
+        if doc.get("format") != FORMAT:
+            raise ModelError(f"model format must be {FORMAT!r}. Got {doc.get('format')!r} instead.")
+        if hashlib.sha256(blob).hexdigest() != doc.get("weights_sha256"):
+            raise ModelError(f"model.npz in {folder} does not match the checksum in model.json.")
+        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+            weights, bias = npz["weights"], npz["bias"]
+        vocab = {f: i for i, f in enumerate(doc["vocab"])}
+        if weights.shape[0] != len(vocab):
+            raise ModelError(f"weights must have one row per feature ({len(vocab)}). Got {weights.shape[0]}.")
+        heads = {
+            h["name"]: Head(h["name"], h["kind"], tuple(h["classes"]), h["offset"], h["temperature"],
+                            tuple(tuple(p) for p in h["platt"]))
+            for h in doc["heads"]
+        }
+        return cls(vocab, weights, bias, heads, doc.get("thresholds", {}), doc.get("meta", {}))

@@ -1,0 +1,212 @@
+"""Build the model from the project's corpus, reproducibly.
+
+One fixed seed drives every random choice (public-data sampling, fold split); the solver
+is deterministic; the artifact is written without timestamps.  Running it twice gives the
+same bytes, which a test checks.
+
+Calibration and thresholds come from out-of-fold predictions on the training corpus,
+never from the validation set: the validation scores ``ruangaman eval`` prints are
+measured on texts the whole procedure never saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ruangaman.features import default_featurizer
+from ruangaman.model.data import LABELS, LANGUAGES, LEVELS, Example, read_labelled, read_public
+from ruangaman.model.linear import Head, LinearModel
+
+__all__ = ["TrainConfig", "train"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = 20241121
+    min_df: int = 2
+    folds: int = 5
+    c_self_harm: float = 2.0
+    c_labels: float = 2.0
+    c_language: float = 4.0
+    public_weight: float = 0.5
+    miss_cost: float = 5.0
+    max_iter: int = 3000
+
+
+def _csr(rows: list[list[int]], n_features: int):
+    from scipy.sparse import csr_matrix
+
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(r) for r in rows])
+    indices = np.fromiter((i for r in rows for i in r), dtype=np.int32, count=int(indptr[-1]))
+    m = csr_matrix((np.ones(len(indices), dtype=np.float64), indices, indptr), shape=(len(rows), n_features))
+    m.sum_duplicates()
+    return m
+
+
+def _fit_heads(X, ex: list[Example], cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Fit every head on X; return (W, b) with columns in head order."""
+    from sklearn.linear_model import LogisticRegression
+
+    w = np.array([e.weight for e in ex])
+    cols_w, cols_b = [], []
+    y = np.array([LEVELS.index(e.self_harm) for e in ex])
+    for k in range(1, len(LEVELS)):  # ordinal: one "level >= k" model per k
+        lr = LogisticRegression(C=cfg.c_self_harm, max_iter=cfg.max_iter)
+        lr.fit(X, (y >= k).astype(int), sample_weight=w)
+        cols_w.append(lr.coef_)
+        cols_b.append(lr.intercept_)
+    for label in LABELS:
+        y = np.array([label in e.labels for e in ex], dtype=int)
+        lr = LogisticRegression(C=cfg.c_labels, max_iter=cfg.max_iter, class_weight="balanced")
+        lr.fit(X, y, sample_weight=w)
+        cols_w.append(lr.coef_)
+        cols_b.append(lr.intercept_)
+    lang_idx = [i for i, e in enumerate(ex) if e.language in LANGUAGES]
+    y = np.array([LANGUAGES.index(ex[i].language) for i in lang_idx])
+    lr = LogisticRegression(C=cfg.c_language, max_iter=cfg.max_iter)
+    lr.fit(X[lang_idx], y)
+    full = np.zeros((len(LANGUAGES), X.shape[1]))
+    fb = np.full(len(LANGUAGES), -30.0)
+    full[lr.classes_] = lr.coef_
+    fb[lr.classes_] = lr.intercept_
+    cols_w.append(full)
+    cols_b.append(fb)
+    return np.vstack(cols_w).T, np.concatenate(cols_b)
+
+
+def _heads(platt_level=(), platt=(), t_lang=1.0) -> dict[str, Head]:
+    n = len(LEVELS) - 1
+    return {
+        "self_harm": Head("self_harm", "cumulative", LEVELS, 0, 1.0, tuple(platt_level)),
+        "labels": Head("labels", "sigmoid", LABELS, n, 1.0, tuple(platt or ())),
+        "language": Head("language", "softmax", LANGUAGES, n + len(LABELS), t_lang),
+    }
+
+
+def _temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    from scipy.optimize import minimize_scalar
+
+    def nll(t: float) -> float:
+        z = logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return -float(logp[np.arange(len(y)), y].mean())
+
+    return float(minimize_scalar(nll, bounds=(0.2, 10.0), method="bounded").x)
+
+
+def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=1e4, max_iter=1000).fit(z.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def level_thresholds(p_level: np.ndarray, gold: np.ndarray, cfg: TrainConfig) -> dict[str, float]:
+    """Thresholds on P(level >= k), chosen on out-of-fold predictions.
+
+    For ``ideation`` and ``plan`` a miss costs ``miss_cost`` false alarms: the threshold
+    minimizes ``miss_cost * misses + false alarms``.  Other levels use the median rule
+    (0.5: at least as likely to be at or above the level as below it).
+    """
+    cum = np.concatenate([np.ones((len(p_level), 1)), p_level], axis=1)  # cum[:, k] = P(level >= k)
+    th = {lv: 0.5 for lv in LEVELS[1:]}
+    grid = np.round(np.arange(0.05, 0.701, 0.01), 3)
+    for lv in ("ideation", "plan"):
+        k = LEVELS.index(lv)
+        pos = gold >= k
+        costs = [cfg.miss_cost * float((cum[pos, k] < t).sum()) + float((cum[~pos, k] >= t).sum()) for t in grid]
+        th[lv] = float(grid[int(np.argmin(costs))])
+    return th
+
+
+def label_thresholds(p: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    out = {}
+    for j, label in enumerate(LABELS):
+        best, best_t = -1.0, 0.5
+        for t in np.round(np.arange(0.1, 0.91, 0.025), 3):
+            pred = p[:, j] >= t
+            tp = float((pred & (y[:, j] == 1)).sum())
+            f1 = 2 * tp / max(1.0, pred.sum() + y[:, j].sum())
+            if f1 > best + 1e-9:
+                best, best_t = f1, float(t)
+        out[label] = best_t
+    return out
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(),
+          log: Callable[[str], None] = print) -> LinearModel:
+    import scipy
+    import sklearn
+    from sklearn.model_selection import StratifiedKFold
+
+    files = sorted(corpus.glob("*.jsonl"))
+    if not files:
+        raise FileNotFoundError(f"corpus must hold *.jsonl files. Got none in {corpus}.")
+    own = [e for f in files for e in read_labelled(f)]
+    pub = read_public(public, cfg.seed, cfg.public_weight)
+    ex = own + pub
+    log(f"examples: {len(own)} own + {len(pub)} public")
+
+    fz = default_featurizer()
+    feats = [fz.features(e.text, e.surface) for e in ex]
+    df = Counter(f for fs in feats for f in set(fs))
+    vocab_list = sorted(f for f, n in df.items() if n >= cfg.min_df)
+    vocab = {f: i for i, f in enumerate(vocab_list)}
+    rows = [[vocab[f] for f in fs if f in vocab] for fs in feats]
+    X = _csr(rows, len(vocab))
+    log(f"features: {len(vocab)}")
+
+    # Out-of-fold logits for calibration and thresholds.
+    strata = np.array([LEVELS.index(e.self_harm) * 10 + (e.source == "corpus") for e in ex])
+    oof = np.zeros((len(ex), len(LEVELS) - 1 + len(LABELS) + len(LANGUAGES)))
+    skf = StratifiedKFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed)
+    for k, (tr, te) in enumerate(skf.split(np.zeros(len(ex)), strata)):
+        W, b = _fit_heads(X[tr], [ex[i] for i in tr], cfg)
+        oof[te] = X[te] @ W + b
+        log(f"fold {k + 1}/{cfg.folds} done")
+
+    y_level = np.array([LEVELS.index(e.self_harm) for e in ex])
+    y_lab = np.array([[lb in e.labels for lb in LABELS] for e in ex], dtype=int)
+    n_lv, n_lb = len(LEVELS) - 1, len(LABELS)
+    platt_level = [_platt(oof[:, k - 1], (y_level >= k).astype(int)) for k in range(1, len(LEVELS))]
+    lang_rows = np.array([i for i, e in enumerate(ex) if e.language in LANGUAGES])
+    y_lang = np.array([LANGUAGES.index(ex[i].language) for i in lang_rows])
+    t_lang = _temperature(oof[lang_rows, n_lv + n_lb:], y_lang)
+    platt = [_platt(oof[:, n_lv + j], y_lab[:, j]) for j in range(n_lb)]
+    heads = _heads(platt_level, platt, t_lang)
+
+    mine = np.array([e.source == "corpus" for e in ex])
+    p_level = heads["self_harm"].at_least(oof)
+    p_lab = heads["labels"].probabilities(oof)
+    thresholds = {
+        "self_harm": level_thresholds(p_level[mine], y_level[mine], cfg),
+        "labels": label_thresholds(p_lab[mine], y_lab[mine]),
+    }
+    log(f"thresholds: {thresholds}")
+
+    W, b = _fit_heads(X, ex, cfg)
+    meta = {
+        "trained_with": asdict(cfg),
+        "corpus": {f.name: _sha256(f) for f in files},
+        "examples": {"own": len(own), "public": len(pub), "by_source": dict(sorted(Counter(e.source for e in ex).items()))},
+        "versions": {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+                     "scikit-learn": sklearn.__version__},
+        "calibration": "temperature (levels, language) and Platt (labels) on out-of-fold logits",
+    }
+    model = LinearModel(vocab, W.astype(np.float32), b.astype(np.float32), heads, thresholds, meta)
+    model.save(out)
+    log(f"saved {out}")
+    return model
