@@ -69,7 +69,7 @@ def assess(
     is in the output, in place), 2 when nothing could run.
     """
     from ruangaman.assess import InputError
-    from ruangaman.assess.stream import StreamStats, assess_lines
+    from ruangaman.assess.stream import StreamStats, assess_lines, dumps
 
     engine = _engine(model)
     if text is not None:
@@ -84,16 +84,18 @@ def assess(
             _show(text, result)
         return
     src = open(input, "rb") if input else sys.stdin.buffer
-    dst = open(output, "w", encoding="utf-8") if output else sys.stdout
+    dst = open(output, "wb") if output else sys.stdout.buffer
     stats = StreamStats()
     try:
         for record in assess_lines(engine, src, stats):
-            dst.write(json.dumps(record, ensure_ascii=False) + "\n")
+            dst.write(dumps(record))
     finally:
         if input:
             src.close()
         if output:
             dst.close()
+        else:
+            dst.flush()
     typer.echo(f"assessed {stats.ok}, failed {stats.failed}", err=True)
     if stats.failed:
         raise typer.Exit(1)

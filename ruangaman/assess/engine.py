@@ -15,16 +15,18 @@ and leans to the safe side.
 from __future__ import annotations
 
 import logging
+from itertools import compress
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
 from ruangaman.detect import RuleHit, SafetyNet, default_safety_net
-from ruangaman.features import SURFACES, Featurizer, default_featurizer
-from ruangaman.langid import decide_language
+from ruangaman.features import SURFACES, FeatureIndexer, Featurizer, IndexedBatch, default_featurizer
+from ruangaman.features.featurizer import chunk_starts, ragged_positions, trim_chunk
+from ruangaman.langid import decide_languages
 from ruangaman.model import LABELS, LANGUAGES, LEVELS, LinearModel, ModelError
 
 __all__ = ["Assessment", "AssessmentEngine", "Evidence", "InputError", "MAX_TEXT_CHARS", "default_model_dir"]
@@ -35,6 +37,7 @@ MAX_TEXT_CHARS = 20_000
 _LEVEL_INDEX = {lv: i for i, lv in enumerate(LEVELS)}
 EVIDENCE_MIN_WEIGHT = 0.25
 EVIDENCE_PER_TARGET = 3
+_METHOD = LABELS.index("method")
 
 
 class InputError(ValueError):
@@ -45,8 +48,9 @@ class InputError(ValueError):
         self.code = code
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
+    """A span of the original text and why it mattered (``reason``: "decision: what was read")."""
+
     start: int
     end: int
     reason: str
@@ -117,6 +121,7 @@ class AssessmentEngine:
         self.evidence = evidence
         self.max_chars = max_chars
         self.model: LinearModel = LinearModel.load(self.model_dir)
+        self.indexer = FeatureIndexer(self.featurizer, self.model.vocab)
         th = {k: dict(v) for k, v in self.model.thresholds.items()}
         for group, values in (thresholds or {}).items():
             if group not in ("self_harm", "labels"):
@@ -139,7 +144,7 @@ class AssessmentEngine:
         """Assess one text.  Raises InputError for text the engine refuses."""
         check_text(text, surface, self.max_chars)
         try:
-            logits = self.model.logits_one(self.featurizer.features(text, surface))[None, :]
+            logits = self.model.logits_one(self.indexer.index(text, surface))[None, :]
             return self._decide(logits, [text], [surface], [id])[0]
         except InputError:
             raise
@@ -162,8 +167,8 @@ class AssessmentEngine:
         if not texts:
             return []
         try:
-            feats = [self.featurizer.features(t, s) for t, s in zip(texts, surfaces)]
-            return self._decide(self.model.logits_many(feats), texts, surfaces, ids)
+            batch = self.indexer.index_many(texts, surfaces)
+            return self._decide(self.model.logits_matrix(batch.X), texts, surfaces, ids, batch)
         except Exception:  # noqa: BLE001
             log.exception("model failed on a batch; answering from the rule safety net")
             return [self.degraded(t, s, i) for t, s, i in zip(texts, surfaces, ids)]
@@ -184,72 +189,133 @@ class AssessmentEngine:
 
     # -- decisions ---------------------------------------------------------------------------
     def _decide(self, logits: np.ndarray, texts: Sequence[str], surfaces: Sequence[str],
-                ids: Sequence[str | None]) -> list[Assessment]:
+                ids: Sequence[str | None], batch: IndexedBatch | None = None) -> list[Assessment]:
         at_least = self._h_level.at_least(logits)  # P(level >= k), k = 1..5
-        p_level = self._h_level.probabilities(logits)
-        p_labels = self._h_labels.probabilities(logits)
-        p_lang = self._h_lang.probabilities(logits)
         passed = at_least >= self._level_t
-        level_idx = np.where(passed.any(axis=1), passed.shape[1] - np.argmax(passed[:, ::-1], axis=1), 0)
+        level = np.where(passed.any(axis=1), passed.shape[1] - np.argmax(passed[:, ::-1], axis=1), 0)
+        p_labels = self._h_labels.probabilities(logits)
         label_on = p_labels >= self._label_t
+        # The guide's rules: a label implies at least "mention"; a method-seeking search, "ideation".
+        level = np.where(label_on.any(axis=1) & (level == 0), 1, level)
+        search = np.fromiter((sf == "search" for sf in surfaces), dtype=bool, count=len(surfaces))
+        level = np.where(search & label_on[:, _METHOD] & (level < 3), 3, level)
+        languages = decide_languages(self._h_lang.probabilities(logits), LANGUAGES)
+        pl = np.round(self._h_level.probabilities(logits), 4).tolist()
+        pb = np.round(p_labels, 4).tolist()
+        pg = np.round(self._h_lang.probabilities(logits), 4).tolist()
+        risky = (level > 0) | label_on.any(axis=1)
+        evidence: dict[int, list[Evidence]] = {}
+        if self.evidence and risky.any():
+            evidence = self._evidence_batch(batch, texts, level, label_on, risky)
+        on = label_on.tolist()
         out = []
-        for i, text in enumerate(texts):
-            labels = [LABELS[j] for j in np.flatnonzero(label_on[i])]
-            lv = int(level_idx[i])
-            if labels and lv == 0:
-                lv = 1
-            if surfaces[i] == "search" and "method" in labels and lv < 3:
-                lv = 3
-            level = LEVELS[lv]
-            lang_probs = {c: float(p) for c, p in zip(LANGUAGES, p_lang[i])}
-            probs = {
-                "self_harm": {c: round(float(p), 4) for c, p in zip(LEVELS, p_level[i])},
-                "labels": {c: round(float(p), 4) for c, p in zip(LABELS, p_labels[i])},
-                "language": {c: round(p, 4) for c, p in lang_probs.items()},
-            }
-            evidence = self._evidence(text, surfaces[i], level, labels) if self.evidence and (lv or labels) else []
-            out.append(Assessment(level, labels, decide_language(lang_probs), evidence, probs, ids[i],
-                                  model_version=self.version))
+        for i, lv in enumerate(level.tolist()):
+            out.append(Assessment(
+                LEVELS[lv], list(compress(LABELS, on[i])), languages[i], evidence.get(i, []),
+                {"self_harm": dict(zip(LEVELS, pl[i])), "labels": dict(zip(LABELS, pb[i])),
+                 "language": dict(zip(LANGUAGES, pg[i]))},
+                ids[i], model_version=self.version))
         return out
 
-    def _evidence(self, text: str, surface: str, level: str, labels: list[str]) -> list[Evidence]:
-        """Spans whose features pushed the decision, plus the safety net's own findings."""
-        tokens, positioned = self.featurizer.positioned(text, surface)
-        if not tokens:
+    def _targets(self, level: int, label_on: Sequence[bool]) -> list[tuple[str, int]]:
+        """(decision, weight column) pairs whose reasons evidence shows."""
+        out = [(LEVELS[level], self._h_level.cols.start + level - 1)] if level else []
+        start = self._h_labels.cols.start
+        out.extend((lb, start + j) for j, lb in enumerate(LABELS) if label_on[j])
+        return out
+
+    def _evidence_batch(self, batch: IndexedBatch | None, texts: Sequence[str], level: np.ndarray,
+                        label_on: np.ndarray, risky: np.ndarray) -> dict[int, list[Evidence]]:
+        """Evidence for every risky text of a batch: top features per decision, vectorized."""
+        rows = np.flatnonzero(risky).tolist()
+        if batch is None:
+            return {r: self._evidence(texts[r], int(level[r]), label_on[r]) for r in rows}
+        out = {r: self._evidence(texts[r], int(level[r]), label_on[r]) for r in rows if r in batch.slow}
+        fast = [r for r in rows if r not in batch.slow]
+        if not fast:
+            return out
+        fast_a = np.asarray(fast, dtype=np.int64)
+        lv_rows = fast_a[level[fast_a] > 0]
+        lb_rows, lb_j = np.nonzero(label_on[fast_a])
+        t_row = np.concatenate([lv_rows, fast_a[lb_rows]])
+        t_col = np.concatenate([self._h_level.cols.start + level[lv_rows] - 1, self._h_labels.cols.start + lb_j])
+        t_name = [LEVELS[k] for k in level[lv_rows].tolist()] + [LABELS[j] for j in lb_j.tolist()]
+        sel = np.flatnonzero(np.isin(batch.rows, np.asarray(fast)) & (batch.first >= 0))
+        sel = sel[np.argsort(batch.rows[sel], kind="stable")]
+        f_row = batch.rows[sel]
+        counts = np.bincount(f_row, minlength=len(texts))
+        starts = np.cumsum(counts) - counts
+        pair_f = ragged_positions(starts[t_row], counts[t_row])
+        pair_t = np.repeat(np.arange(len(t_row)), counts[t_row])
+        f_at = sel[pair_f]
+        weight = self.model.weights[batch.cols[f_at], t_col[pair_t]]
+        keep = weight >= EVIDENCE_MIN_WEIGHT
+        pair_t, f_at, weight = pair_t[keep], f_at[keep], weight[keep]
+        order = np.lexsort((-weight, pair_t))
+        pair_t, f_at = pair_t[order], f_at[order]
+        group_start = np.searchsorted(pair_t, pair_t, side="left")
+        top = (np.arange(len(pair_t)) - group_start) < EVIDENCE_PER_TARGET
+        pair_t, f_at = pair_t[top], f_at[top]
+        # Character spans, vectorized: chunk start + the chunk's trimmed core (cached per chunk).
+        chunk_start = np.zeros(len(batch.chunks), dtype=np.int64)
+        t_row_l = t_row.tolist()
+        for r in set(t_row[pair_t].tolist()):
+            base = int(batch.offsets[r])
+            chunk_start[base:base + int(batch.offsets[r + 1]) - base] = chunk_starts(texts[r])
+        tab = batch.table.view()
+        a, b = batch.first[f_at], batch.last[f_at]
+        ca, cb = batch.chunk_ids[a], batch.chunk_ids[b]
+        starts = (chunk_start[a] + tab.lead[ca]).tolist()
+        ends = (chunk_start[b] + tab.lead[cb] + tab.core[cb]).tolist()
+        words = batch.table.words
+        found: dict[int, list[Evidence]] = {}
+        for t, col, x, y, s0, e0 in zip(pair_t.tolist(), batch.cols[f_at].tolist(), ca.tolist(), cb.tolist(),
+                                        starts, ends):
+            r, name = t_row_l[t], t_name[t]
+            seen = words[x] if x == y else words[x] + " " + words[y]
+            feature = self.indexer.name(col)
+            why = f"{seen} (concept {feature[2:]})" if feature.startswith("c:") else seen
+            found.setdefault(r, []).append(Evidence(s0, e0, f"{name}: {why}"))
+        out.update((r, _merge(ev)) for r, ev in found.items())
+        return out
+
+    def _evidence(self, text: str, level: int, label_on: Sequence[bool]) -> list[Evidence]:
+        """Evidence for one text: the features that pushed each decision most."""
+        tf = self.indexer.positioned(text)
+        targets = self._targets(level, label_on)
+        if not tf.indices or not targets:
             return []
-        vocab, W = self.model.vocab, self.model.weights
-        rows = [(p, vocab[p.feature]) for p in positioned if p.feature in vocab]
-        targets: list[tuple[str, np.ndarray]] = []
-        if level != "none":
-            k = _LEVEL_INDEX[level]
-            targets.append((level, W[:, self._h_level.cols.start + k - 1]))
-        for lb in labels:
-            targets.append((lb, W[:, self._h_labels.cols.start + LABELS.index(lb)]))
+        weights = self.model.weights[np.asarray(tf.indices)][:, [c for _, c in targets]]
         found: list[Evidence] = []
-        for name, col in targets:
-            scored = sorted(((float(col[i]), p) for p, i in rows), key=lambda sp: -sp[0])
-            for weight, p in scored[:EVIDENCE_PER_TARGET]:
-                if weight < EVIDENCE_MIN_WEIGHT:
+        for k, (name, _) in enumerate(targets):
+            col = weights[:, k]
+            for j in np.argsort(-col, kind="stable")[:EVIDENCE_PER_TARGET].tolist():
+                if col[j] < EVIDENCE_MIN_WEIGHT:
                     break
-                what = p.feature.split(":", 1)[1] if p.feature[:3].count(":") else p.feature
-                found.append(Evidence(tokens[p.first].start, tokens[p.last].end, f"{name}: {what}"))
-        for h in self.safety_net.analyze(tokens):
-            if h.target == level or h.target in labels:
-                found.append(Evidence(h.start, h.end, h.reason))
+                a, b = tf.first[j], tf.last[j]
+                seen = " ".join(w for ws in tf.words[a:b + 1] for w in ws)
+                feature = self.indexer.name(tf.indices[j])
+                why = f"{seen} (concept {feature[2:]})" if feature.startswith("c:") else seen
+                found.append(Evidence(tf.spans[a][0], tf.spans[b][1], f"{name}: {why}"))
         return _merge(found)
 
 
 def _merge(items: list[Evidence]) -> list[Evidence]:
-    """Sort spans and merge overlapping spans that give the same decision."""
-    items = sorted(set(items), key=lambda e: (e.start, e.end, e.reason))
+    """Merge overlapping spans that support the same decision; order by position."""
+    items.sort(key=_span_order)
     out: list[Evidence] = []
+    last: dict[str, int] = {}
     for e in items:
-        key = e.reason.split(":", 1)[0]
-        if out and out[-1].reason.split(":", 1)[0] == key and e.start <= out[-1].end:
-            prev = out[-1]
-            if e.end > prev.end:
-                out[-1] = Evidence(prev.start, e.end, prev.reason)
+        key = e.reason[: e.reason.find(":")]
+        j = last.get(key)
+        if j is not None and e.start < out[j].end:
+            if e.end > out[j].end:
+                out[j] = Evidence(out[j].start, e.end, out[j].reason)
             continue
+        last[key] = len(out)
         out.append(e)
     return out
 
+
+def _span_order(e: Evidence) -> tuple[int, int, str]:
+    return e.start, -e.end, e.reason

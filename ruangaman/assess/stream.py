@@ -10,12 +10,14 @@ text) becomes an error record in its place, and the stream goes on:
 from __future__ import annotations
 
 import json
+
+import orjson
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from ruangaman.assess.engine import AssessmentEngine, InputError, check_text
 
-__all__ = ["INPUT_FIELDS", "StreamStats", "assess_lines", "error_record", "parse_line"]
+__all__ = ["INPUT_FIELDS", "StreamStats", "assess_lines", "dumps", "error_record", "parse_line"]
 
 INPUT_FIELDS = frozenset({"id", "text", "surface"})
 MAX_LINE_BYTES = 1 << 20
@@ -33,17 +35,12 @@ def error_record(line: int, code: str, message: str, id: Any = None) -> dict[str
 
 def parse_line(raw: bytes | str, line: int, max_chars: int) -> dict[str, Any]:
     """Parse and validate one input line; raises InputError with a stable code."""
-    if isinstance(raw, bytes):
-        if len(raw) > MAX_LINE_BYTES + 1:
-            raise InputError("line_too_long", f"line must be at most {MAX_LINE_BYTES} bytes. Got {len(raw)} instead.")
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise InputError("invalid_utf8", f"line must be valid UTF-8. Got a bad byte at position {e.start}.") from e
+    if len(raw) > MAX_LINE_BYTES + 1:
+        raise InputError("line_too_long", f"line must be at most {MAX_LINE_BYTES} bytes. Got {len(raw)} instead.")
     try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as e:
-        raise InputError("invalid_json", f"line must be one JSON object. Got invalid JSON: {e.msg} at column {e.colno}.") from e
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        obj = _explain_bad_line(raw)
     if not isinstance(obj, dict):
         raise InputError("invalid_json", f"line must be a JSON object. Got {type(obj).__name__} instead.")
     id_ = obj.get("id")
@@ -63,6 +60,25 @@ def parse_line(raw: bytes | str, line: int, max_chars: int) -> dict[str, Any]:
         e.id = id_  # type: ignore[attr-defined]
         raise
     return {"id": id_, "text": obj["text"], "surface": surface}
+
+
+def _explain_bad_line(raw: bytes | str) -> Any:
+    """Slow path for a line the fast parser refused: say exactly what is wrong with it."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError("invalid_utf8", f"line must be valid UTF-8. Got a bad byte at position {e.start}.") from e
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise InputError("invalid_json", f"line must be one JSON object. Got invalid JSON: {e.msg} at column {e.colno}.") from e
+    except RecursionError as e:
+        raise InputError("invalid_json", "line must be one JSON object. Got JSON nested too deeply.") from e
+
+
+def dumps(record: dict[str, Any]) -> bytes:
+    return orjson.dumps(record) + b"\n"
 
 
 def assess_lines(engine: AssessmentEngine, lines: Iterable[bytes | str], stats: StreamStats | None = None,

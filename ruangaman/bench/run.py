@@ -30,7 +30,7 @@ def run_bench(corpus: Path | None, n: int, single: int, model: Path | None) -> d
     from rich.table import Table
 
     from ruangaman.assess import AssessmentEngine
-    from ruangaman.assess.stream import assess_lines
+    from ruangaman.assess.stream import assess_lines, dumps
     from ruangaman.model import LinearModel
     from ruangaman.assess.engine import default_model_dir
     from ruangaman.normalize import default_normalizer
@@ -60,7 +60,7 @@ def run_bench(corpus: Path | None, n: int, single: int, model: Path | None) -> d
     def engine_batch() -> float:
         t = time.perf_counter()
         for rec in assess_lines(engine, lines):
-            json.dumps(rec, ensure_ascii=False)
+            dumps(rec)
         return time.perf_counter() - t
 
     for line in lines[: len(texts)]:  # warm the token cache once, for both paths

@@ -13,14 +13,22 @@ They are chosen so that one meaning written many ways lands on the same feature:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 from functools import lru_cache
 from importlib import resources
-from itertools import combinations
+from itertools import chain, combinations, compress, islice, repeat
+from typing import Sequence
 
-from ruangaman.normalize import Normalizer, Token, default_normalizer
+import numpy as np
+from operator import itemgetter
 
-__all__ = ["Featurizer", "Positioned", "SURFACES", "default_featurizer", "load_concepts"]
+from ruangaman.normalize import Normalizer, default_normalizer
+from ruangaman.normalize.normalizer import token_regex
+
+__all__ = ["FeatureIndexer", "Featurizer", "IndexedBatch", "SURFACES", "TokenFeatures", "default_featurizer",
+           "load_concepts"]
 
 SURFACES = ("post", "comment", "search", "caption", "transcript", "message", "live")
 _PREFIXES = ("meng", "meny", "mem", "men", "me", "di", "ter", "ber", "ke", "nge", "ng", "se", "pe")
@@ -44,15 +52,6 @@ def _stem(word: str) -> str:
     return stem
 
 
-@dataclass(frozen=True, slots=True)
-class Positioned:
-    """A feature and the raw tokens (by index) it was read from."""
-
-    feature: str
-    first: int
-    last: int
-
-
 def load_concepts() -> dict[str, str]:
     text = resources.files("ruangaman.resources").joinpath("concepts.tsv").read_text(encoding="utf-8")
     out: dict[str, str] = {}
@@ -72,12 +71,14 @@ class Featurizer:
         self._tri_prefixes = {" ".join(p.split()[:2]) for p in concepts if len(p.split()) == 3}
 
     def features(self, text: str, surface: str = "post") -> list[str]:
-        """The fast path: features only, no offsets."""
-        words = self.normalizer.words(text)
+        """Every feature string of a text (training uses this; serving uses FeatureIndexer)."""
+        raws = self.normalizer.raw_tokens(text)
+        rw = self.normalizer.rewrite
+        words = [w for r in raws for w in rw(r)]
         feats = ["s=" + surface]
         feats.extend(words)
         feats.extend("st:" + s for w in words if (s := _stem(w)) != w)
-        feats.extend("r:" + r for r in self.normalizer.raw_words(text) if r.isalpha())
+        feats.extend("r:" + low for r in raws if (low := r.lower()).isalpha())
         concepts = self.concepts
         found = {concepts[w] for w in words if w in concepts}
         tri = self._tri_prefixes
@@ -97,34 +98,443 @@ class Featurizer:
             feats.extend("cc:" + a + "+" + b for a, b in combinations(ordered, 2))
         return feats
 
-    def positioned(self, text: str, surface: str = "post") -> tuple[list[Token], list[Positioned]]:
-        """Features with the raw-token range each came from (for evidence spans)."""
-        tokens = self.normalizer.tokens(text)
-        words: list[str] = []
-        owner: list[int] = []
-        for i, tok in enumerate(tokens):
-            for w in tok.words:
-                words.append(w)
-                owner.append(i)
-        out: list[Positioned] = []
-        concepts = self.concepts
-        for j, w in enumerate(words):
-            out.append(Positioned(w, owner[j], owner[j]))
-            s = _stem(w)
-            if s != w:
-                out.append(Positioned("st:" + s, owner[j], owner[j]))
+
+@dataclass(frozen=True)
+class IndexedBatch:
+    """A batch's feature matrix plus, per feature occurrence, the chunks it was read from.
+
+    ``first``/``last`` are positions in ``chunks`` (all texts' whitespace chunks, in order;
+    ``offsets[r]`` is text r's first); -1 where a feature has no place (surface, concept
+    pairs, texts in ``slow``, which evidence re-reads token by token).
+    """
+
+    X: object
+    rows: np.ndarray
+    cols: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    offsets: np.ndarray
+    chunks: list[str]
+    slow: frozenset[int]
+    chunk_ids: np.ndarray  # chunk position -> row of ``table``
+    table: "_ChunkTable"
+
+
+class _Grow:
+    """A growable 1-d numpy buffer (amortized doubling)."""
+
+    def __init__(self, dtype: type) -> None:
+        self.buf = np.zeros(1024, dtype=dtype)
+        self.n = 0
+
+    def extend(self, values: Sequence) -> int:
+        start, k = self.n, len(values)
+        if self.n + k > len(self.buf):
+            self.buf = np.resize(self.buf, max(2 * len(self.buf), self.n + k))
+        self.buf[self.n:self.n + k] = values
+        self.n += k
+        return start
+
+    def view(self) -> np.ndarray:
+        return self.buf[: self.n]
+
+
+class _ChunkTable:
+    """Columnar cache of each chunk's contribution: ragged arrays of feature indices,
+    word ids and concept ids, plus the lone-letter flag."""
+
+    def __init__(self) -> None:
+        self.cols = {name: _Grow(np.int64) for name in
+                     ("idx", "ids", "c", "idx_start", "idx_len", "ids_start", "ids_len", "c_start", "c_len",
+                      "lead", "core")}
+        self.flags = _Grow(np.bool_)
+        self.words: list[str] = []  # canonical words of the chunk, joined (for evidence reasons)
+        self._view: SimpleNamespace | None = None
+
+    def add(self, chunk: str, entry: tuple, concepts: Sequence[int], words: str) -> int:
+        c = self.cols
+        for name, values in (("idx", entry[1]), ("ids", entry[0]), ("c", concepts)):
+            c[name + "_start"].extend([c[name].extend(values)])
+            c[name + "_len"].extend([len(values)])
+        start, end = trim_chunk(chunk, 0)
+        c["lead"].extend([start])
+        c["core"].extend([end - start])
+        self.words.append(words)
+        self._view = None
+        return self.flags.extend([entry[3]])
+
+    def view(self) -> SimpleNamespace:
+        if self._view is None:
+            self._view = SimpleNamespace(flag=self.flags.view(), **{k: v.view() for k, v in self.cols.items()})
+        return self._view
+
+
+def ragged_positions(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Positions of the concatenated slices [start, start + len) (vectorized)."""
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lens)
+    return np.repeat(starts - ends + lens, lens) + np.arange(total, dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenFeatures:
+    """Features of one text with the raw-token span each was read from (evidence path)."""
+
+    spans: list[tuple[int, int]]  # raw token -> (start, end) in the original text
+    words: list[tuple[str, ...]]  # raw token -> canonical words
+    indices: list[int]  # feature index
+    first: list[int]  # feature -> first raw token it was read from
+    last: list[int]  # feature -> last raw token it was read from
+
+
+class FeatureIndexer:
+    """The serving path: feature indices of one vocabulary, straight from raw tokens.
+
+    Gives the same multiset of indices as ``vocab[f] for f in featurizer.features(...)``
+    (a test holds it to that).  Words become integer ids once; each raw token's own
+    contribution is cached; bigrams are looked up by (id, id) pairs.  The per-text work is
+    done by C-level iterators (map, zip, chain), not by a Python loop per word.
+    """
+
+    MAX_CACHE = 1 << 20
+
+    def __init__(self, featurizer: Featurizer, vocab: dict[str, int]):
+        self.featurizer = featurizer
+        self.vocab = vocab
+        self._wid: dict[str, int] = {}
+        for f, i in vocab.items():
+            if " " not in f and ":" not in f and "=" not in f:
+                self._wid[f] = i
+        self._next = len(vocab)
+        concepts = featurizer.concepts
+        self._bigram_feature: dict[tuple[int, int], int] = {}
+        self._bigram_concept: dict[tuple[int, int], str] = {}
+        for f, i in vocab.items():
+            if " " in f and ":" not in f:
+                a, _, b = f.partition(" ")
+                self._bigram_feature[(self._id(a), self._id(b))] = i
+        self._tri: dict[tuple[int, int], dict[int, str]] = {}
+        for phrase, concept in concepts.items():
+            words = phrase.split()
+            if len(words) == 2:
+                self._bigram_concept[(self._id(words[0]), self._id(words[1]))] = concept
+            elif len(words) == 3:
+                self._tri.setdefault((self._id(words[0]), self._id(words[1])), {})[self._id(words[2])] = concept
+        self._concept_idx = {c: vocab.get("c:" + c, -1) for c in set(concepts.values())}
+        self._surface = {sf: vocab.get("s=" + sf) for sf in SURFACES}
+        self._tokens: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]] = {}
+        self._chunks: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...], bool]] = {}
+        self._names = sorted(vocab, key=vocab.__getitem__)
+        # The same bigram tables as sorted arrays, for whole batches at once.
+        self._concept_names = sorted(set(concepts.values()))
+        self._concept_ids = {c: k for k, c in enumerate(self._concept_names)}
+        self._table_ids: dict[str, int] = {}
+        self._chunk_words: dict[str, tuple[str, ...]] = {}
+        self._table = _ChunkTable()
+        self._concept_feature = np.array([self._concept_idx[c] for c in sorted(self._concept_ids)], dtype=np.int64)
+        self._tri_keys = np.array([(a << 32) | b for a, b in self._tri], dtype=np.int64)
+        keys = sorted(set(self._bigram_feature) | set(self._bigram_concept))
+        self._bg_keys = np.array([(a << 32) | b for a, b in keys], dtype=np.int64)
+        self._bg_feature = np.array([self._bigram_feature.get(k, -1) for k in keys], dtype=np.int64)
+        self._bg_concept = np.array([self._concept_ids.get(self._bigram_concept.get(k, ""), -1) for k in keys],
+                                    dtype=np.int64)
+
+    def _id(self, word: str) -> int:
+        i = self._wid.get(word)
+        if i is None:
+            i = self._wid[word] = self._next
+            self._next += 1
+        return i
+
+    def _token(self, raw: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]:
+        get, concepts, wid = self.vocab.get, self.featurizer.concepts, self._wid
+        words = self.featurizer.normalizer.rewrite(raw)
+        idx: list[int | None] = []
+        found: list[str] = []
+        for w in words:
+            idx.append(get(w))
+            st = _stem(w)
+            if st != w:
+                idx.append(get("st:" + st))
             if w in concepts:
-                out.append(Positioned("c:" + concepts[w], owner[j], owner[j]))
-        for j in range(len(words) - 1):
-            bg = words[j] + " " + words[j + 1]
-            out.append(Positioned(bg, owner[j], owner[j + 1]))
-            if bg in concepts:
-                out.append(Positioned("c:" + concepts[bg], owner[j], owner[j + 1]))
-            if bg in self._tri_prefixes and j + 2 < len(words):
-                tg = bg + " " + words[j + 2]
-                if tg in concepts:
-                    out.append(Positioned("c:" + concepts[tg], owner[j], owner[j + 2]))
-        return tokens, out
+                found.append(concepts[w])
+        low = raw.lower()
+        if low.isalpha():
+            idx.append(get("r:" + low))
+        # Words the vocabulary never saw get -1: no bigram or concept starts or ends there.
+        ids = tuple(wid.get(w, -1) for w in words)
+        entry = (ids, tuple(i for i in idx if i is not None), tuple(found))
+        if len(self._tokens) >= self.MAX_CACHE:
+            self._tokens.clear()
+        self._tokens[raw] = entry
+        return entry
+
+    def _entries(self, raws: list[str]) -> list[tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]]:
+        entries = list(map(self._tokens.get, raws))
+        if None in entries:
+            entries = [e or self._token(r) for e, r in zip(entries, raws)]
+        return entries  # type: ignore[return-value]
+
+    def _chunk(self, chunk: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...], bool]:
+        """A whitespace-free chunk's tokens, merged; flagged if it may join a spaced-letter run."""
+        raws = token_regex(chunk).findall(chunk)
+        entries = self._entries(raws)
+        entry = (tuple(chain.from_iterable(map(_ids, entries))), tuple(chain.from_iterable(map(_idx, entries))),
+                 tuple(chain.from_iterable(map(_concepts_of, entries))), bool(_LONE_LETTER.search(chunk)))
+        if len(self._chunks) >= self.MAX_CACHE:
+            self._chunks.clear()
+        self._chunks[chunk] = entry
+        return entry
+
+    def _concepts(self, found: list[str], out: list[int]) -> None:
+        ordered = sorted(set(found))
+        cidx = self._concept_idx
+        out.extend(i for c in ordered if (i := cidx[c]) >= 0)
+        if len(ordered) > 1:
+            get = self.vocab.get
+            out.extend(i for a, b in combinations(ordered, 2) if (i := get("cc:" + a + "+" + b)) is not None)
+
+    def index(self, text: str, surface: str = "post") -> list[int]:
+        # Fast path: whole whitespace chunks from the cache.  A chunk with a lone letter
+        # ("b", "u.") may belong to a spaced-out word ("b u n u h"): then tokenize the text.
+        chunks = text.split()
+        entries = list(map(self._chunks.get, chunks))
+        if None in entries:
+            entries = [e or self._chunk(c) for e, c in zip(entries, chunks)]
+        if True in map(_flagged, entries) and _adjacent(list(map(_flagged, entries))):
+            entries = self._entries(self.featurizer.normalizer.raw_tokens(text))
+        ids = list(chain.from_iterable(map(_ids, entries)))
+        out = list(chain.from_iterable(map(_idx, entries)))
+        s = self._surface.get(surface)
+        if s is not None:
+            out.append(s)
+        pairs = list(zip(ids, islice(ids, 1, None)))
+        out.extend(filter(_NOT_MISSING, map(self._bigram_feature.get, pairs, repeat(-1))))
+        found = list(chain.from_iterable(map(_concepts_of, entries)))
+        found.extend(filter(None, map(self._bigram_concept.get, pairs)))
+        if not self._tri.keys().isdisjoint(pairs):
+            for j, hit in enumerate(map(self._tri.get, pairs)):
+                if hit is not None and j + 2 < len(ids):
+                    c = hit.get(ids[j + 2])
+                    if c:
+                        found.append(c)
+        if found:
+            self._concepts(found, out)
+        return out
+
+    def _chunk_row(self, chunk: str) -> int:
+        """Add a chunk to the columnar chunk table (the batch path's cache); return its id."""
+        if len(self._table_ids) >= self.MAX_CACHE:
+            self._table_ids.clear()
+            self._table = _ChunkTable()
+        entry = self._chunks.get(chunk) or self._chunk(chunk)
+        k = self._table.add(chunk, entry, [self._concept_ids[c] for c in entry[2]], " ".join(self.chunk_words(chunk)))
+        self._table_ids[chunk] = k
+        return k
+
+    def index_many(self, texts: Sequence[str], surfaces: Sequence[str]) -> "IndexedBatch":
+        """Feature counts of many texts (a CSR matrix, rows = texts), vectorized over the batch.
+
+        Every chunk is looked up once in a columnar table; everything after that is array
+        work.  The feature-level arrays are kept for evidence spans.
+        """
+        from scipy.sparse import coo_matrix
+
+        n = len(texts)
+        chunk_lists = list(map(str.split, texts))
+        n_chunks = np.fromiter(map(len, chunk_lists), dtype=np.int64, count=n)
+        chunks = list(chain.from_iterable(chunk_lists))
+        cid = np.fromiter(map(self._table_ids.get, chunks, repeat(-1)), dtype=np.int64, count=len(chunks))
+        for j in np.flatnonzero(cid < 0).tolist():
+            cid[j] = self._table_ids.get(chunks[j], -1)
+            if cid[j] < 0:
+                cid[j] = self._chunk_row(chunks[j])
+        t = self._table.view()
+        all_cid = cid
+        chunk_row = np.repeat(np.arange(n, dtype=np.int64), n_chunks)
+        chunk_pos = np.arange(len(chunks), dtype=np.int64)
+        flags = t.flag[cid]
+        slow = np.unique(chunk_row[:-1][flags[:-1] & flags[1:] & (chunk_row[:-1] == chunk_row[1:])])
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        first: list[np.ndarray] = []
+        last: list[np.ndarray] = []
+
+        def add(r: np.ndarray, c: np.ndarray, f: np.ndarray, lst: np.ndarray) -> None:
+            rows.append(r)
+            cols.append(c)
+            first.append(f)
+            last.append(lst)
+
+        if len(slow):  # texts that may hold a spaced-out word: the exact, per-text path
+            keep = ~np.isin(chunk_row, slow)
+            cid, chunk_row, chunk_pos = cid[keep], chunk_row[keep], chunk_pos[keep]
+        surf = np.fromiter((-1 if (i := self._surface.get(sf)) is None else i for sf in surfaces),
+                           dtype=np.int64, count=n)
+        ok = np.flatnonzero((surf >= 0) & ~np.isin(np.arange(n), slow))
+        none = np.full(len(ok), -1, dtype=np.int64)
+        add(ok, surf[ok], none, none)
+        # unigram-level features, per chunk
+        lens = t.idx_len[cid]
+        at = np.repeat(chunk_pos, lens)
+        add(np.repeat(chunk_row, lens), t.idx[ragged_positions(t.idx_start[cid], lens)], at, at)
+        # bigrams: adjacent word ids within one text
+        id_lens = t.ids_len[cid]
+        ids = t.ids[ragged_positions(t.ids_start[cid], id_lens)]
+        word_row, word_pos = np.repeat(chunk_row, id_lens), np.repeat(chunk_pos, id_lens)
+        valid = (word_row[:-1] == word_row[1:]) & (ids[:-1] >= 0) & (ids[1:] >= 0)
+        keys = (ids[:-1][valid] << 32) | ids[1:][valid]
+        pos = np.minimum(np.searchsorted(self._bg_keys, keys), max(len(self._bg_keys) - 1, 0))
+        hit = self._bg_keys[pos] == keys
+        feat, concept = self._bg_feature[pos[hit]], self._bg_concept[pos[hit]]
+        b_row, b_first, b_last = word_row[:-1][valid][hit], word_pos[:-1][valid][hit], word_pos[1:][valid][hit]
+        f_ok = feat >= 0
+        add(b_row[f_ok], feat[f_ok], b_first[f_ok], b_last[f_ok])
+        # concepts (tokens, bigrams, rarely trigrams): once per text each
+        c_lens = t.c_len[cid]
+        c_pos = np.repeat(chunk_pos, c_lens)
+        c_ok = concept >= 0
+        c_row = [np.repeat(chunk_row, c_lens), b_row[c_ok]]
+        c_id = [t.c[ragged_positions(t.c_start[cid], c_lens)], concept[c_ok]]
+        c_first, c_last = [c_pos, b_first[c_ok]], [c_pos, b_last[c_ok]]
+        if len(self._tri_keys):
+            tri = self._trigram_concepts(ids, word_row, word_pos, valid)
+            c_row.append(tri[0])
+            c_id.append(tri[1])
+            c_first.append(tri[2])
+            c_last.append(tri[3])
+        nc = len(self._concept_ids)
+        code = np.concatenate(c_row) * nc + np.concatenate(c_id)
+        uniq, where = np.unique(code, return_index=True)
+        p_row, p_cid = uniq // nc, uniq % nc
+        p_feat = self._concept_feature[p_cid]
+        f_ok = p_feat >= 0
+        add(p_row[f_ok], p_feat[f_ok], np.concatenate(c_first)[where][f_ok], np.concatenate(c_last)[where][f_ok])
+        multi = np.flatnonzero(np.bincount(p_row, minlength=n) > 1)
+        if len(multi):
+            names, get = self._concept_names, self.vocab.get
+            for r in multi.tolist():
+                ordered = [names[c] for c in p_cid[p_row == r].tolist()]
+                cc = [i for x, y in combinations(ordered, 2) if (i := get("cc:" + x + "+" + y)) is not None]
+                add(np.full(len(cc), r, dtype=np.int64), np.asarray(cc, dtype=np.int64),
+                    np.full(len(cc), -1, dtype=np.int64), np.full(len(cc), -1, dtype=np.int64))
+        for r in slow.tolist():
+            idx = self.index(texts[r], surfaces[r])
+            add(np.full(len(idx), r, dtype=np.int64), np.asarray(idx, dtype=np.int64),
+                np.full(len(idx), -1, dtype=np.int64), np.full(len(idx), -1, dtype=np.int64))
+        row, col = np.concatenate(rows), np.concatenate(cols)
+        X = coo_matrix((np.ones(len(row), dtype=np.float32), (row, col)), shape=(n, len(self.vocab))).tocsr()
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(n_chunks, out=offsets[1:])
+        return IndexedBatch(X, row, col, np.concatenate(first), np.concatenate(last), offsets, chunks,
+                            frozenset(slow.tolist()), all_cid, self._table)
+
+    def _trigram_concepts(self, ids: np.ndarray, word_row: np.ndarray, word_pos: np.ndarray, valid: np.ndarray):
+        rows, found, first, last = [], [], [], []
+        starts = np.flatnonzero(valid)
+        keys = (ids[starts] << 32) | ids[starts + 1]
+        for j in starts[np.isin(keys, self._tri_keys)].tolist():
+            hit = self._tri.get((int(ids[j]), int(ids[j + 1])))
+            if hit and j + 2 < len(ids) and word_row[j + 2] == word_row[j]:
+                c = hit.get(int(ids[j + 2]))
+                if c:
+                    rows.append(int(word_row[j]))
+                    found.append(self._concept_ids[c])
+                    first.append(int(word_pos[j]))
+                    last.append(int(word_pos[j + 2]))
+        return tuple(np.asarray(x, dtype=np.int64) for x in (rows, found, first, last))
+
+    def positioned(self, text: str) -> TokenFeatures:
+        """Unigram-level and bigram features with the text units they came from.
+
+        Units are whitespace chunks trimmed of punctuation (cached), or raw tokens when the
+        text may hold a spaced-out word.
+        """
+        chunks = [(m.group(), m.start()) for m in _CHUNK_RE.finditer(text)]
+        entries = [self._chunks.get(c) or self._chunk(c) for c, _ in chunks]
+        if True in map(_flagged, entries) and _adjacent(list(map(_flagged, entries))):
+            matches = list(token_regex(text).finditer(text))
+            raws = [m.group() for m in matches]
+            entries = self._entries(raws)
+            spans = [m.span() for m in matches]
+        else:
+            raws = [c for c, _ in chunks]
+            spans = chunk_spans(text)
+        ids: list[int] = []
+        owner: list[int] = []
+        indices: list[int] = []
+        first: list[int] = []
+        for t, e in enumerate(entries):
+            ids.extend(e[0])
+            owner.extend([t] * len(e[0]))
+            indices.extend(e[1])
+            first.extend([t] * len(e[1]))
+            for c in e[2]:
+                if self._concept_idx[c] >= 0:
+                    indices.append(self._concept_idx[c])
+                    first.append(t)
+        last = list(first)
+        for j in range(len(ids) - 1):
+            pair = (ids[j], ids[j + 1])
+            for i in (self._bigram_feature.get(pair, -1),
+                      self._concept_idx.get(self._bigram_concept.get(pair, ""), -1)):
+                if i >= 0:
+                    indices.append(i)
+                    first.append(owner[j])
+                    last.append(owner[j + 1])
+        rw = self.featurizer.normalizer.rewrite
+        words = [tuple(w for t in token_regex(r).findall(r) for w in rw(t)) for r in raws]
+        return TokenFeatures(spans, words, indices, first, last)
+
+    def name(self, index: int) -> str:
+        return self._names[index]
+
+    def chunk_words(self, chunk: str) -> tuple[str, ...]:
+        """The canonical words of one whitespace chunk (for reading evidence)."""
+        words = self._chunk_words.get(chunk)
+        if words is None:
+            rw = self.featurizer.normalizer.rewrite
+            words = tuple(w for t in token_regex(chunk).findall(chunk) for w in rw(t))
+            if len(self._chunk_words) >= self.MAX_CACHE:
+                self._chunk_words.clear()
+            self._chunk_words[chunk] = words
+        return words
+
+
+# C-level accessors: a Python function per token would cost more than the look-ups.
+_ids, _idx, _concepts_of, _flagged = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
+
+
+_NOT_MISSING = (-1).__ne__
+_CHUNK_RE = re.compile(r"\S+")
+_EDGE_PUNCT = "\"'`.,;:!?()[]{}<>«»“”‘’…–—/\\|~^"
+
+
+def trim_chunk(chunk: str, start: int) -> tuple[int, int]:
+    """Span of a chunk without the punctuation around it (unless that is all it is)."""
+    core = chunk.strip(_EDGE_PUNCT)
+    if not core:
+        return start, start + len(chunk)
+    lead = len(chunk) - len(chunk.lstrip(_EDGE_PUNCT))
+    return start + lead, start + lead + len(core)
+
+
+def chunk_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each whitespace chunk of ``text``, trimmed of edge punctuation."""
+    return [trim_chunk(m.group(), m.start()) for m in _CHUNK_RE.finditer(text)]
+
+
+def chunk_starts(text: str) -> list[int]:
+    """Start offset of each whitespace chunk of ``text``."""
+    return [m.start() for m in _CHUNK_RE.finditer(text)]
+
+
+def _adjacent(flags: list[bool]) -> bool:
+    """Two flagged chunks side by side: a spaced-out word may run across them."""
+    return any(a and b for a, b in zip(flags, flags[1:]))
+_LONE_LETTER = re.compile(r"(?<![\w@$*])[^\W\d_](?![\w@$*])")
 
 
 @lru_cache(maxsize=1)

@@ -7,9 +7,11 @@ languages are Indonesian and English and neither is sure, the text is code-mixed
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
-__all__ = ["decide_language"]
+import numpy as np
+
+__all__ = ["decide_language", "decide_languages"]
 
 MIXED_MARGIN = 0.35  # if P(top) - P(second) is below this for id/en, call it mixed
 
@@ -20,3 +22,15 @@ def decide_language(probabilities: Mapping[str, float]) -> str:
     if {top, second} == {"id", "en"} and p1 - p2 < MIXED_MARGIN:
         return "mixed"
     return top
+
+
+def decide_languages(probabilities: np.ndarray, codes: Sequence[str]) -> list[str]:
+    """Vectorized ``decide_language`` over rows of probabilities (columns in ``codes`` order)."""
+    order = np.argsort(-probabilities, axis=1)
+    top, second = order[:, 0], order[:, 1]
+    rows = np.arange(len(probabilities))
+    margin = probabilities[rows, top] - probabilities[rows, second]
+    i_id, i_en, i_mixed = codes.index("id"), codes.index("en"), codes.index("mixed")
+    pair = ((top == i_id) & (second == i_en)) | ((top == i_en) & (second == i_id))
+    chosen = np.where(pair & (margin < MIXED_MARGIN), i_mixed, top)
+    return [codes[i] for i in chosen.tolist()]

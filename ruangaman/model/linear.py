@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import zipfile
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -91,24 +92,26 @@ class LinearModel:
         get = self.vocab.get
         return [i for f in features if (i := get(f)) is not None]
 
-    def logits_one(self, features: Sequence[str]) -> np.ndarray:
-        idx = self.indices(features)
-        if not idx:
-            return self.bias.copy()
-        return self.weights[idx].sum(axis=0) + self.bias
+    def logits_one(self, indices: Sequence[int]) -> np.ndarray:
+        """Logits of one text, from its feature indices (repeats count)."""
+        if not indices:
+            return self.bias.astype(np.float64)
+        return self.weights[indices].sum(axis=0, dtype=np.float64) + self.bias
 
-    def logits_many(self, batch: Sequence[Sequence[str]]) -> np.ndarray:
+    def logits_many(self, rows: Sequence[Sequence[int]]) -> np.ndarray:
+        """Logits of many texts at once: one sparse-dense product."""
         from scipy.sparse import csr_matrix
 
-        get = self.vocab.get
-        indptr = [0]
-        indices: list[int] = []
-        for feats in batch:
-            indices.extend(i for f in feats if (i := get(f)) is not None)
-            indptr.append(len(indices))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in rows], out=indptr[1:])
+        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
         m = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                       shape=(len(batch), self.weights.shape[0]))
-        return np.asarray(m @ self.weights) + self.bias
+                       shape=(len(rows), self.weights.shape[0]))
+        return self.logits_matrix(m)
+
+    def logits_matrix(self, X) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
+        """Logits of a (texts x features) sparse count matrix."""
+        return np.asarray(X @ self.weights, dtype=np.float64) + self.bias
 
     # -- storage --------------------------------------------------------------------------
     def save(self, folder: Path) -> None:

@@ -47,13 +47,20 @@ _EMOJI_WORDS = {
 
 # A raw token: a run of single letters split by spaces/dots/stars ("b u n u h", "k.m.s"),
 # a word (letters, digits, leet symbols, invisible characters, inner hyphens/apostrophes),
-# or one emoji.
-_WORDCH = rf"[^\W_]|[@$*{_INVISIBLE_CLASS}]"
-TOKEN_RE = re.compile(
-    rf"(?<![^\W_])(?:[^\W\d_][ .·*_\-]{{1,2}}){{2,}}[^\W\d_](?![^\W_])"
-    rf"|(?:{_WORDCH})+(?:['’\-](?:{_WORDCH})+)*[!]?"
-    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
-)
+# or one emoji.  Most texts hold no spaced run, so a cheap hint picks the cheaper regex.
+_WORDCH = rf"[\w@$*{_INVISIBLE_CLASS}]"
+_WORD = rf"{_WORDCH}+(?:['’\-]{_WORDCH}+)*!?|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
+_SPACED = r"(?<![^\W_])(?:[^\W\d_][ .·*_\-]{1,2}){2,}[^\W\d_](?![^\W_])"
+TOKEN_RE = re.compile(_SPACED + "|" + _WORD)
+WORD_RE = re.compile(_WORD)
+_SPACED_HINT = re.compile(r"\b[^\W\d_][ .·*_\-]{1,2}[^\W\d_][ .·*_\-]{1,2}[^\W\d_]\b")
+
+
+def token_regex(text: str) -> re.Pattern[str]:
+    """The tokenizer for this text: the full one only when a spaced-letter run may be present."""
+    return TOKEN_RE if _SPACED_HINT.search(text) else WORD_RE
+
+
 _SPACED_RE = re.compile(r"^(?:[^\W\d_][ .·*_\-]{1,2}){2,}[^\W\d_]$")
 _REPEAT3 = re.compile(r"(.)\1{2,}")
 _REPEAT2 = re.compile(r"(.)\1+")
@@ -99,19 +106,19 @@ class Normalizer:
     def tokens(self, text: str) -> list[Token]:
         """Raw tokens with offsets into ``text`` and their canonical words."""
         rw = self.rewrite
-        return [Token(m.start(), m.end(), rw(m.group())) for m in TOKEN_RE.finditer(text)]
+        return [Token(m.start(), m.end(), rw(m.group())) for m in token_regex(text).finditer(text)]
+
+    def raw_tokens(self, text: str) -> list[str]:
+        """Raw tokens as written, in order (the same sequence ``tokens`` gives, without offsets)."""
+        return token_regex(text).findall(text)
 
     def words(self, text: str) -> list[str]:
         """Canonical words only (the fast path: no offsets are built)."""
         rw = self.rewrite
         out: list[str] = []
-        for raw in TOKEN_RE.findall(text):
+        for raw in token_regex(text).findall(text):
             out.extend(rw(raw))
         return out
-
-    def raw_words(self, text: str) -> list[str]:
-        """Lower-cased raw tokens, as written (for language identification)."""
-        return [t.lower() for t in TOKEN_RE.findall(text)]
 
     def normalize(self, text: str) -> str:
         """The canonical text, for people reading what the engine saw."""
@@ -120,7 +127,7 @@ class Normalizer:
     # -- one token ------------------------------------------------------------------------
     def _rewrite(self, raw: str) -> tuple[str, ...]:
         if len(raw) == 1 and raw in _EMOJI_WORDS:
-            return (_EMOJI_WORDS[raw],)
+            return tuple(_EMOJI_WORDS[raw].split())
         if len(raw) == 1 and ord(raw) >= 0x2600 and not raw.isalnum():
             return ("emoji",)
         tok = unicodedata.normalize("NFKC", raw.translate(_DROP_INVISIBLE)).translate(_HOMOGLYPHS).lower()
