@@ -17,6 +17,20 @@ __all__ = ["app", "main"]
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ruang Aman: mental-health safety for social and short-video platforms.")
 
+def _version(value: bool) -> None:
+    if value:
+        from ruangaman import __version__
+
+        typer.echo(f"ruangaman {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Ruang Aman: mental-health safety for social and short-video platforms."""
+
+
 ModelOpt = typer.Option(None, "--model", help="Model folder (model.json + model.npz). Default: the bundled model.")
 
 

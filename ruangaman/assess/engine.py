@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
+from ruangaman.assess.decision import decide_levels
 from ruangaman.detect import RuleHit, SafetyNet, default_safety_net
 from ruangaman.features import SURFACES, FeatureIndexer, Featurizer, IndexedBatch, default_featurizer
 from ruangaman.features.featurizer import chunk_starts, ragged_positions, trim_chunk
@@ -37,7 +38,6 @@ MAX_TEXT_CHARS = 20_000
 _LEVEL_INDEX = {lv: i for i, lv in enumerate(LEVELS)}
 EVIDENCE_MIN_WEIGHT = 0.25
 EVIDENCE_PER_TARGET = 3
-_METHOD = LABELS.index("method")
 
 
 class InputError(ValueError):
@@ -190,15 +190,10 @@ class AssessmentEngine:
     # -- decisions ---------------------------------------------------------------------------
     def _decide(self, logits: np.ndarray, texts: Sequence[str], surfaces: Sequence[str],
                 ids: Sequence[str | None], batch: IndexedBatch | None = None) -> list[Assessment]:
-        at_least = self._h_level.at_least(logits)  # P(level >= k), k = 1..5
-        passed = at_least >= self._level_t
-        level = np.where(passed.any(axis=1), passed.shape[1] - np.argmax(passed[:, ::-1], axis=1), 0)
         p_labels = self._h_labels.probabilities(logits)
         label_on = p_labels >= self._label_t
-        # The guide's rules: a label implies at least "mention"; a method-seeking search, "ideation".
-        level = np.where(label_on.any(axis=1) & (level == 0), 1, level)
         search = np.fromiter((sf == "search" for sf in surfaces), dtype=bool, count=len(surfaces))
-        level = np.where(search & label_on[:, _METHOD] & (level < 3), 3, level)
+        level = decide_levels(self._h_level.at_least(logits), label_on, search, self._level_t)
         languages = decide_languages(self._h_lang.probabilities(logits), LANGUAGES)
         pl = np.round(self._h_level.probabilities(logits), 4).tolist()
         pb = np.round(p_labels, 4).tolist()
@@ -251,7 +246,7 @@ class AssessmentEngine:
         weight = self.model.weights[batch.cols[f_at], t_col[pair_t]]
         keep = weight >= EVIDENCE_MIN_WEIGHT
         pair_t, f_at, weight = pair_t[keep], f_at[keep], weight[keep]
-        order = np.lexsort((-weight, pair_t))
+        order = np.lexsort((batch.cols[f_at], batch.first[f_at], -weight, pair_t))  # ties: position, feature
         pair_t, f_at = pair_t[order], f_at[order]
         group_start = np.searchsorted(pair_t, pair_t, side="left")
         top = (np.arange(len(pair_t)) - group_start) < EVIDENCE_PER_TARGET
@@ -285,11 +280,12 @@ class AssessmentEngine:
         targets = self._targets(level, label_on)
         if not tf.indices or not targets:
             return []
-        weights = self.model.weights[np.asarray(tf.indices)][:, [c for _, c in targets]]
+        indices, first = np.asarray(tf.indices), np.asarray(tf.first)
+        weights = self.model.weights[indices][:, [c for _, c in targets]]
         found: list[Evidence] = []
         for k, (name, _) in enumerate(targets):
             col = weights[:, k]
-            for j in np.argsort(-col, kind="stable")[:EVIDENCE_PER_TARGET].tolist():
+            for j in np.lexsort((indices, first, -col))[:EVIDENCE_PER_TARGET].tolist():
                 if col[j] < EVIDENCE_MIN_WEIGHT:
                     break
                 a, b = tf.first[j], tf.last[j]

@@ -466,24 +466,32 @@ class FeatureIndexer:
         owner: list[int] = []
         indices: list[int] = []
         first: list[int] = []
+        seen: set[str] = set()
         for t, e in enumerate(entries):
             ids.extend(e[0])
             owner.extend([t] * len(e[0]))
             indices.extend(e[1])
             first.extend([t] * len(e[1]))
-            for c in e[2]:
-                if self._concept_idx[c] >= 0:
+            for c in e[2]:  # a concept counts once per text: keep its first place
+                if self._concept_idx[c] >= 0 and c not in seen:
+                    seen.add(c)
                     indices.append(self._concept_idx[c])
                     first.append(t)
         last = list(first)
+        bigrams: list[tuple[int, int, int]] = []
         for j in range(len(ids) - 1):
             pair = (ids[j], ids[j + 1])
-            for i in (self._bigram_feature.get(pair, -1),
-                      self._concept_idx.get(self._bigram_concept.get(pair, ""), -1)):
-                if i >= 0:
-                    indices.append(i)
-                    first.append(owner[j])
-                    last.append(owner[j + 1])
+            i = self._bigram_feature.get(pair, -1)
+            if i >= 0:
+                bigrams.append((i, owner[j], owner[j + 1]))
+            c = self._bigram_concept.get(pair, "")
+            if c and c not in seen and self._concept_idx[c] >= 0:
+                seen.add(c)
+                bigrams.append((self._concept_idx[c], owner[j], owner[j + 1]))
+        for i, a, b in bigrams:
+            indices.append(i)
+            first.append(a)
+            last.append(b)
         rw = self.featurizer.normalizer.rewrite
         words = [tuple(w for t in token_regex(r).findall(r) for w in rw(t)) for r in raws]
         return TokenFeatures(spans, words, indices, first, last)
@@ -534,7 +542,10 @@ def chunk_starts(text: str) -> list[int]:
 def _adjacent(flags: list[bool]) -> bool:
     """Two flagged chunks side by side: a spaced-out word may run across them."""
     return any(a and b for a, b in zip(flags, flags[1:]))
-_LONE_LETTER = re.compile(r"(?<![\w@$*])[^\W\d_](?![\w@$*])")
+# A chunk that starts or ends with a letter not joined to another letter or digit can be
+# part of a spaced-out word that runs across whitespace ("b u n u h", "a a*a", "a a\u200b").
+# Over-flagging only sends a text down the exact (slower) path; under-flagging would be a bug.
+_LONE_LETTER = re.compile(r"^[.·*_\-]?[^\W\d_](?![^\W_])|(?<![^\W_])[^\W\d_][.·*_\-]?$")
 
 
 @lru_cache(maxsize=1)

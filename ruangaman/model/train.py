@@ -16,7 +16,7 @@ import platform
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -37,6 +37,7 @@ class TrainConfig:
     c_language: float = 4.0
     public_weight: float = 0.5
     miss_cost: float = 5.0
+    jobs: int = 2
     max_iter: int = 3000
 
 
@@ -56,6 +57,9 @@ def _fit_heads(X, ex: list[Example], cfg: TrainConfig) -> tuple[np.ndarray, np.n
     from sklearn.linear_model import LogisticRegression
 
     w = np.array([e.weight for e in ex])
+    for label in LABELS:
+        if not any(label in e.labels for e in ex):
+            raise ValueError(f"training data must hold examples of every label. Got none for {label!r}.")
     cols_w, cols_b = [], []
     y = np.array([LEVELS.index(e.self_harm) for e in ex])
     for k in range(1, len(LEVELS)):  # ordinal: one "level >= k" model per k
@@ -146,12 +150,17 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(),
-          log: Callable[[str], None] = print) -> LinearModel:
-    import scipy
-    import sklearn
-    from sklearn.model_selection import StratifiedKFold
+@dataclass
+class Prepared:
+    examples: list[Example]
+    own: int
+    vocab: dict[str, int]
+    X: object
+    files: list[Path]
 
+
+def prepare(corpus: Path, public: Path, cfg: TrainConfig, log: Callable[[str], None] = print) -> Prepared:
+    """Read the corpus and public data; build the vocabulary and the feature matrix."""
     files = sorted(corpus.glob("*.jsonl"))
     if not files:
         raise FileNotFoundError(f"corpus must hold *.jsonl files. Got none in {corpus}.")
@@ -159,25 +168,39 @@ def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(
     pub = read_public(public, cfg.seed, cfg.public_weight)
     ex = own + pub
     log(f"examples: {len(own)} own + {len(pub)} public")
-
     fz = default_featurizer()
     feats = [fz.features(e.text, e.surface) for e in ex]
     df = Counter(f for fs in feats for f in set(fs))
     vocab_list = sorted(f for f, n in df.items() if n >= cfg.min_df)
     vocab = {f: i for i, f in enumerate(vocab_list)}
-    rows = [[vocab[f] for f in fs if f in vocab] for fs in feats]
-    X = _csr(rows, len(vocab))
+    X = _csr([[vocab[f] for f in fs if f in vocab] for fs in feats], len(vocab))
     log(f"features: {len(vocab)}")
+    return Prepared(ex, len(own), vocab, X, files)
 
-    # Out-of-fold logits for calibration and thresholds.
+
+def out_of_fold(p: Prepared, cfg: TrainConfig, log: Callable[[str], None] = print) -> np.ndarray:
+    """Logits of every example from a model that did not see it (k folds, run in parallel)."""
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import StratifiedKFold
+
+    ex = p.examples
     strata = np.array([LEVELS.index(e.self_harm) * 10 + (e.source == "corpus") for e in ex])
+    folds = list(StratifiedKFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed)
+                 .split(np.zeros(len(ex)), strata))
+    fits = Parallel(n_jobs=cfg.jobs)(delayed(_fit_heads)(p.X[tr], [ex[i] for i in tr], cfg) for tr, _ in folds)
     oof = np.zeros((len(ex), len(LEVELS) - 1 + len(LABELS) + len(LANGUAGES)))
-    skf = StratifiedKFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed)
-    for k, (tr, te) in enumerate(skf.split(np.zeros(len(ex)), strata)):
-        W, b = _fit_heads(X[tr], [ex[i] for i in tr], cfg)
-        oof[te] = X[te] @ W + b
-        log(f"fold {k + 1}/{cfg.folds} done")
+    for (W, b), (_, te) in zip(fits, folds):
+        oof[te] = p.X[te] @ W + b
+    log(f"out-of-fold logits from {cfg.folds} folds")
+    return oof
 
+
+def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig) -> tuple[dict[str, Head], dict[str, Any], dict[str, float]]:
+    """Calibration (Platt / temperature) and thresholds from out-of-fold logits; OOF scores."""
+    from ruangaman.assess.decision import decide_levels
+    from ruangaman.evaluate import score
+
+    ex = p.examples
     y_level = np.array([LEVELS.index(e.self_harm) for e in ex])
     y_lab = np.array([[lb in e.labels for lb in LABELS] for e in ex], dtype=int)
     n_lv, n_lb = len(LEVELS) - 1, len(LABELS)
@@ -188,25 +211,50 @@ def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(
     platt = [_platt(oof[:, n_lv + j], y_lab[:, j]) for j in range(n_lb)]
     heads = _heads(platt_level, platt, t_lang)
 
-    mine = np.array([e.source == "corpus" for e in ex])
-    p_level = heads["self_harm"].at_least(oof)
-    p_lab = heads["labels"].probabilities(oof)
+    mine = np.arange(p.own)
+    p_level = heads["self_harm"].at_least(oof[mine])
+    p_lab = heads["labels"].probabilities(oof[mine])
     thresholds = {
-        "self_harm": level_thresholds(p_level[mine], y_level[mine], cfg),
-        "labels": label_thresholds(p_lab[mine], y_lab[mine]),
+        "self_harm": level_thresholds(p_level, y_level[mine], cfg),
+        "labels": label_thresholds(p_lab, y_lab[mine]),
     }
-    log(f"thresholds: {thresholds}")
+    label_on = p_lab >= np.array([thresholds["labels"][lb] for lb in LABELS])
+    search = np.array([ex[i].surface == "search" for i in mine])
+    level = decide_levels(p_level, label_on, search, np.array([thresholds["self_harm"][lv] for lv in LEVELS[1:]]))
+    lang = heads["language"].probabilities(oof[mine]).argmax(axis=1)
+    gold = [{"self_harm": ex[i].self_harm, "labels": ex[i].labels, "language": ex[i].language} for i in mine]
+    pred = [{"self_harm": LEVELS[lv], "labels": [lb for lb, on in zip(LABELS, row) if on],
+             "language": LANGUAGES[lg]} for lv, row, lg in zip(level.tolist(), label_on.tolist(), lang.tolist())]
+    r = score(gold, pred)
+    oof_scores = {k: getattr(r, k) for k in ("crisis_recall", "urgent_recall", "false_alarm_rate",
+                                              "self_harm_macro_f1", "label_macro_f1", "language_accuracy")}
+    return heads, thresholds, oof_scores
 
-    W, b = _fit_heads(X, ex, cfg)
+
+def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(),
+          log: Callable[[str], None] = print) -> LinearModel:
+    import scipy
+    import sklearn
+
+    p = prepare(corpus, public, cfg, log)
+    oof = out_of_fold(p, cfg, log)
+    heads, thresholds, oof_scores = calibrate(p, oof, cfg)
+    log(f"thresholds: {thresholds}")
+    log(f"out-of-fold scores on the training corpus: {oof_scores}")
+    W, b = _fit_heads(p.X, p.examples, cfg)
     meta = {
         "trained_with": asdict(cfg),
-        "corpus": {f.name: _sha256(f) for f in files},
-        "examples": {"own": len(own), "public": len(pub), "by_source": dict(sorted(Counter(e.source for e in ex).items()))},
+        "corpus": {f.name: _sha256(f) for f in p.files},
+        "examples": {"own": p.own, "public": len(p.examples) - p.own,
+                     "by_source": dict(sorted(Counter(e.source for e in p.examples).items()))},
+        "features": len(p.vocab),
+        "out_of_fold": oof_scores,
         "versions": {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
                      "scikit-learn": sklearn.__version__},
-        "calibration": "temperature (levels, language) and Platt (labels) on out-of-fold logits",
+        "calibration": "Platt per column (levels: ordinal 'at least k'; labels) and temperature (language), "
+                       "fitted on out-of-fold logits",
     }
-    model = LinearModel(vocab, W.astype(np.float32), b.astype(np.float32), heads, thresholds, meta)
+    model = LinearModel(p.vocab, W.astype(np.float32), b.astype(np.float32), heads, thresholds, meta)
     model.save(out)
     log(f"saved {out}")
     return model

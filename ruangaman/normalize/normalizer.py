@@ -132,6 +132,8 @@ class Normalizer:
             return ("emoji",)
         tok = unicodedata.normalize("NFKC", raw.translate(_DROP_INVISIBLE)).translate(_HOMOGLYPHS).lower()
         tok = tok.replace("’", "'")
+        if not tok:
+            return ()
         if tok.startswith("@") and len(tok) > 1:
             return ("@user",)
         if tok in self.slang:

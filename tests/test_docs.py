@@ -1,0 +1,35 @@
+"""Documentation that must not drift from the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.main import get_command
+
+from ruangaman.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_cli_command_is_documented() -> None:
+    for name in get_command(app).commands:
+        assert f"ruangaman {name}" in README, f"README does not document `ruangaman {name}`"
+
+
+def test_the_two_commands_are_in_the_readme() -> None:
+    assert "./run.sh" in README and "./test.sh" in README
+
+
+def test_specs_and_data_licences_are_in_the_repo() -> None:
+    assert (ROOT / "docs" / "labels.md").exists()
+    for source in (ROOT / "data" / "public").iterdir():
+        assert (source / "SOURCE.md").exists() and any(source.glob("LICENSE*")), source
+        assert source.name in README, f"README does not name the licence of {source.name}"
+
+
+def test_quoted_figures_come_with_their_command() -> None:
+    for line in README.splitlines():
+        if re.search(r"\b(crisis recall|texts/s)\b", line, re.IGNORECASE) and "|" in line:
+            assert "ruangaman" in README

@@ -1,0 +1,65 @@
+"""The model artifact: safe format, checked on load, rebuilt bit-for-bit by the training script."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from ruangaman.assess import default_model_dir
+from ruangaman.model import LinearModel, ModelError
+from ruangaman.model.train import TrainConfig, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("model.json", "model.npz")}
+
+
+def test_artifact_is_not_pickle_and_records_how_it_was_made() -> None:
+    folder = default_model_dir()
+    assert not (folder / "model.npz").read_bytes().count(b"\x80\x04\x95")  # no pickle protocol-4 frames
+    meta = json.loads((folder / "model.json").read_text())["meta"]
+    assert meta["trained_with"]["seed"] == TrainConfig().seed
+    assert set(meta["versions"]) >= {"python", "numpy", "scipy", "scikit-learn"}
+    assert meta["corpus"] and all(len(h) == 64 for h in meta["corpus"].values())
+
+
+def test_validation_set_is_never_trained_on() -> None:
+    meta = json.loads((default_model_dir() / "model.json").read_text())["meta"]
+    assert not any("dev" in name or "valid" in name for name in meta["corpus"])
+    corpus = {json.loads(line)["text"].strip().lower()
+              for f in (ROOT / "data" / "corpus").glob("*.jsonl") for line in f.read_text().splitlines()}
+    dev = [json.loads(line)["text"].strip().lower()
+           for line in (ROOT / "data" / "validation" / "assess-dev.jsonl").read_text().splitlines()]
+    assert not corpus.intersection(dev)
+
+
+def test_damaged_weights_are_refused(tmp_path) -> None:
+    shutil.copytree(default_model_dir(), tmp_path / "m")
+    blob = bytearray((tmp_path / "m" / "model.npz").read_bytes())
+    blob[-100] ^= 0xFF
+    (tmp_path / "m" / "model.npz").write_bytes(bytes(blob))
+    with pytest.raises(ModelError, match="checksum"):
+        LinearModel.load(tmp_path / "m")
+
+
+def test_training_twice_gives_identical_bytes(tmp_path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("g-support-multi.jsonl", "j-labels-variety.jsonl"):
+        shutil.copy(ROOT / "data" / "corpus" / name, corpus / name)
+    cfg = replace(TrainConfig(), folds=2)
+    train(corpus, ROOT / "data" / "public", tmp_path / "one", cfg, log=lambda m: None)
+    train(corpus, ROOT / "data" / "public", tmp_path / "two", cfg, log=lambda m: None)
+    assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
+
+
+def test_shipped_model_is_what_the_training_script_builds(tmp_path) -> None:
+    train(ROOT / "data" / "corpus", ROOT / "data" / "public", tmp_path / "m", TrainConfig(), log=lambda m: None)
+    assert _digest(tmp_path / "m") == _digest(default_model_dir())
