@@ -7,8 +7,8 @@
 
 from ruangaman.assess import Assessment, AssessmentEngine, Evidence, InputError
 from ruangaman.model import ModelError
-from ruangaman.pipeline import assess, assess_batch, default_engine
+from ruangaman.pipeline import assess, assess_batch, decide, default_engine
 
 __all__ = ["Assessment", "AssessmentEngine", "Evidence", "InputError", "ModelError", "assess", "assess_batch",
-           "default_engine"]
+           "decide", "default_engine"]
 __version__ = "0.1.0"

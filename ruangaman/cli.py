@@ -115,6 +115,127 @@ def assess(
         raise typer.Exit(1)
 
 
+def _decide_stream(decider, src, dst, stats) -> None:
+    from ruangaman.assess import InputError
+    from ruangaman.assess.stream import dumps, error_record, parse_line
+    from ruangaman.policy.decider import CONTEXT_FIELDS
+
+    for n, raw in enumerate(src, 1):
+        if not raw.strip():
+            continue
+        try:
+            obj = parse_line(raw, n, 20_000, extra_fields=frozenset(CONTEXT_FIELDS) - {"surface"})
+            try:
+                record = decider.decide(obj["text"], {k: obj.get(k) for k in CONTEXT_FIELDS}, obj["id"])
+            except InputError as e:
+                e.id = obj["id"]  # type: ignore[attr-defined]
+                raise
+            stats.ok += 1
+        except InputError as e:
+            record = error_record(n, e.code, str(e), getattr(e, "id", None))
+            stats.failed += 1
+        dst.write(dumps(record))
+
+
+@app.command()
+def decide(
+    text: Optional[str] = typer.Argument(None, help="Text to decide on. Without it, JSONL is read from --input/stdin."),
+    surface: str = typer.Option("post", help="post, comment, search, caption, transcript, message or live."),
+    author_age_band: str = typer.Option("unknown", help="minor, adult or unknown."),
+    viewer_age_band: str = typer.Option("unknown", help="minor, adult or unknown."),
+    locale: Optional[str] = typer.Option(None, help="Card language, id or en (default: the text's language)."),
+    region: Optional[str] = typer.Option(None, help="BPS province/regency code, e.g. 31 (DKI Jakarta)."),
+    policy: Optional[Path] = typer.Option(None, help="Policy YAML (default: the bundled policy)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object."),
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="JSONL input file (default: stdin)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL output file (default: stdout)."),
+) -> None:
+    """What the platform should do: actions with parameters, the rule that fired, the evidence.
+
+    JSONL lines carry id, text and optionally surface, author_age_band, viewer_age_band,
+    locale and region.  Exit status as for assess.
+    """
+    from ruangaman.assess import InputError
+    from ruangaman.assess.stream import StreamStats
+    from ruangaman.policy import Decider, PolicyError, load_policy
+
+    try:
+        pol = load_policy(policy) if policy else None
+    except PolicyError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+    decider = Decider(policy=pol)
+    if text is not None:
+        try:
+            result = decider.decide(text, {"surface": surface, "author_age_band": author_age_band,
+                                           "viewer_age_band": viewer_age_band, "locale": locale, "region": region})
+        except InputError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(1) from e
+        if as_json:
+            typer.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            _show_decision(result)
+        return
+    src = open(input, "rb") if input else sys.stdin.buffer
+    dst = open(output, "wb") if output else sys.stdout.buffer
+    stats = StreamStats()
+    try:
+        _decide_stream(decider, src, dst, stats)
+    finally:
+        if input:
+            src.close()
+        if output:
+            dst.close()
+        else:
+            dst.flush()
+    typer.echo(f"decided {stats.ok}, failed {stats.failed}", err=True)
+    if stats.failed:
+        raise typer.Exit(1)
+
+
+def _show_decision(result: dict) -> None:
+    from rich.console import Console
+
+    c = Console()
+    c.print(f"level: [bold]{result['self_harm']}[/]   labels: {', '.join(result['labels']) or '-'}   "
+            f"surface: {result['context']['surface']}" + ("   [yellow]degraded[/]" if result["degraded"] else ""))
+    if not result["actions"]:
+        c.print("no action: the content stays as it is")
+    for a in result["actions"]:
+        p = a["params"]
+        c.print(f"- [bold]{a['action']}[/] (rule {a['rule']})")
+        card = p.get("card") or (p if a["action"] == "search_intervention" else None)
+        if card:
+            c.print(f"    {card['title']}: {card['message']}", markup=False)
+            for s in card["services"]:
+                contacts = ", ".join(f"{k} {v}" for k, v in s["contacts"].items())
+                c.print(f"      {s['name']}: {contacts}", markup=False)
+            if a["action"] == "search_intervention":
+                c.print("    search results: " + ("shown after help" if p["show_results"] else "none"))
+        else:
+            c.print("    " + ", ".join(f"{k}={v}" for k, v in p.items() if k not in ("self_harm", "labels")),
+                    markup=False)
+
+
+policy_app = typer.Typer(help="Policies: check a policy file before you use it.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("check")
+def policy_check(file: Path = typer.Argument(..., help="Policy YAML to validate.")) -> None:
+    """Validate a policy: every problem is reported with its path in the file."""
+    from ruangaman.policy import PolicyError, load_policy
+
+    try:
+        pol = load_policy(file)
+    except PolicyError as e:
+        for err in e.errors:
+            typer.echo(f"{file}: {err}", err=True)
+        raise typer.Exit(1) from e
+    typer.echo(f"ok: {pol.label}, {len(pol.rules)} rules")
+
+
 @app.command("eval")
 def eval_(
     file: Path = typer.Argument(..., help="Labelled JSONL (docs/labels.md), e.g. data/validation/assess-dev.jsonl."),

@@ -33,7 +33,8 @@ def error_record(line: int, code: str, message: str, id: Any = None) -> dict[str
     return {"id": id, "line": line, "error": {"code": code, "message": message}}
 
 
-def parse_line(raw: bytes | str, line: int, max_chars: int) -> dict[str, Any]:
+def parse_line(raw: bytes | str, line: int, max_chars: int,
+               extra_fields: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Parse and validate one input line; raises InputError with a stable code."""
     if len(raw) > MAX_LINE_BYTES + 1:
         raise InputError("line_too_long", f"line must be at most {MAX_LINE_BYTES} bytes. Got {len(raw)} instead.")
@@ -48,9 +49,10 @@ def parse_line(raw: bytes | str, line: int, max_chars: int) -> dict[str, Any]:
         err = InputError("missing_id", f"id must be a non-empty string. Got {id_!r} instead.")
         err.id = id_ if isinstance(id_, (str, int)) else None  # type: ignore[attr-defined]
         raise err
-    unknown = sorted(set(obj) - INPUT_FIELDS)
+    allowed = INPUT_FIELDS | extra_fields
+    unknown = sorted(set(obj) - allowed)
     if unknown:
-        err = InputError("unknown_field", f"fields must be among {sorted(INPUT_FIELDS)}. Got unknown {unknown} instead.")
+        err = InputError("unknown_field", f"fields must be among {sorted(allowed)}. Got unknown {unknown} instead.")
         err.id = id_  # type: ignore[attr-defined]
         raise err
     surface = obj.get("surface") or "post"
@@ -59,7 +61,9 @@ def parse_line(raw: bytes | str, line: int, max_chars: int) -> dict[str, Any]:
     except InputError as e:
         e.id = id_  # type: ignore[attr-defined]
         raise
-    return {"id": id_, "text": obj["text"], "surface": surface}
+    out = {"id": id_, "text": obj["text"], "surface": surface}
+    out.update((k, obj[k]) for k in extra_fields if k in obj)
+    return out
 
 
 def _explain_bad_line(raw: bytes | str) -> Any:
