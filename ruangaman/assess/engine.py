@@ -190,14 +190,16 @@ class AssessmentEngine:
     # -- decisions ---------------------------------------------------------------------------
     def _decide(self, logits: np.ndarray, texts: Sequence[str], surfaces: Sequence[str],
                 ids: Sequence[str | None], batch: IndexedBatch | None = None) -> list[Assessment]:
+        at_least = self._h_level.at_least(logits)
         p_labels = self._h_labels.probabilities(logits)
+        p_lang = self._h_lang.probabilities(logits)
         label_on = p_labels >= self._label_t
         search = np.fromiter((sf == "search" for sf in surfaces), dtype=bool, count=len(surfaces))
-        level = decide_levels(self._h_level.at_least(logits), label_on, search, self._level_t)
-        languages = decide_languages(self._h_lang.probabilities(logits), LANGUAGES)
-        pl = np.round(self._h_level.probabilities(logits), 4).tolist()
+        level = decide_levels(at_least, label_on, search, self._level_t)
+        languages = decide_languages(p_lang, LANGUAGES)
+        pl = np.round(self._h_level.classes_from_at_least(at_least), 4).tolist()
         pb = np.round(p_labels, 4).tolist()
-        pg = np.round(self._h_lang.probabilities(logits), 4).tolist()
+        pg = np.round(p_lang, 4).tolist()
         risky = (level > 0) | label_on.any(axis=1)
         evidence: dict[int, list[Evidence]] = {}
         if self.evidence and risky.any():

@@ -52,6 +52,17 @@ def _stem(word: str) -> str:
     return stem
 
 
+def mix_features(english: int, indonesian: int) -> list[str]:
+    """How many raw words are frequent English-only and Indonesian-only words (capped at 3):
+    code-mixing is both at once, which a linear model cannot read from words alone."""
+    return [f"mix:en{min(english, 3)}", f"mix:id{min(indonesian, 3)}", f"mix:both{min(english, indonesian, 3)}"]
+
+
+def _word_list(name: str) -> frozenset[str]:
+    text = resources.files("ruangaman.resources").joinpath(name).read_text(encoding="utf-8")
+    return frozenset(w for w in text.splitlines() if w and not w.startswith("#"))
+
+
 def load_concepts() -> dict[str, str]:
     text = resources.files("ruangaman.resources").joinpath("concepts.tsv").read_text(encoding="utf-8")
     out: dict[str, str] = {}
@@ -65,9 +76,12 @@ def load_concepts() -> dict[str, str]:
 class Featurizer:
     """Text (+ surface) -> feature strings, optionally with the tokens behind each one."""
 
-    def __init__(self, normalizer: Normalizer, concepts: dict[str, str]):
+    def __init__(self, normalizer: Normalizer, concepts: dict[str, str],
+                 english: frozenset[str] = frozenset(), indonesian: frozenset[str] = frozenset()):
         self.normalizer = normalizer
         self.concepts = concepts
+        self.english = english
+        self.indonesian = indonesian
         self._tri_prefixes = {" ".join(p.split()[:2]) for p in concepts if len(p.split()) == 3}
 
     def features(self, text: str, surface: str = "post") -> list[str]:
@@ -78,7 +92,9 @@ class Featurizer:
         feats = ["s=" + surface]
         feats.extend(words)
         feats.extend("st:" + s for w in words if (s := _stem(w)) != w)
-        feats.extend("r:" + low for r in raws if (low := r.lower()).isalpha())
+        lows = [low for r in raws if (low := r.lower()).isalpha()]
+        feats.extend("r:" + low for low in lows)
+        feats.extend(mix_features(sum(w in self.english for w in lows), sum(w in self.indonesian for w in lows)))
         concepts = self.concepts
         found = {concepts[w] for w in words if w in concepts}
         tri = self._tri_prefixes
@@ -146,7 +162,7 @@ class _ChunkTable:
     def __init__(self) -> None:
         self.cols = {name: _Grow(np.int64) for name in
                      ("idx", "ids", "c", "idx_start", "idx_len", "ids_start", "ids_len", "c_start", "c_len",
-                      "lead", "core")}
+                      "lead", "core", "en", "ind")}
         self.flags = _Grow(np.bool_)
         self.words: list[str] = []  # canonical words of the chunk, joined (for evidence reasons)
         self._view: SimpleNamespace | None = None
@@ -159,6 +175,8 @@ class _ChunkTable:
         start, end = trim_chunk(chunk, 0)
         c["lead"].extend([start])
         c["core"].extend([end - start])
+        c["en"].extend([entry[4]])
+        c["ind"].extend([entry[5]])
         self.words.append(words)
         self._view = None
         return self.flags.extend([entry[3]])
@@ -224,6 +242,9 @@ class FeatureIndexer:
                 self._tri.setdefault((self._id(words[0]), self._id(words[1])), {})[self._id(words[2])] = concept
         self._concept_idx = {c: vocab.get("c:" + c, -1) for c in set(concepts.values())}
         self._surface = {sf: vocab.get("s=" + sf) for sf in SURFACES}
+        # mix features by (english words, indonesian words), each capped at 3
+        self._mix_idx = [[[vocab.get(f, -1) for f in mix_features(e, i)] for i in range(4)] for e in range(4)]
+        self._mix_arr = np.array(self._mix_idx, dtype=np.int64)
         self._tokens: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]] = {}
         self._chunks: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...], bool]] = {}
         self._names = sorted(vocab, key=vocab.__getitem__)
@@ -261,11 +282,13 @@ class FeatureIndexer:
             if w in concepts:
                 found.append(concepts[w])
         low = raw.lower()
+        en = ind = 0
         if low.isalpha():
             idx.append(get("r:" + low))
+            en, ind = int(low in self.featurizer.english), int(low in self.featurizer.indonesian)
         # Words the vocabulary never saw get -1: no bigram or concept starts or ends there.
         ids = tuple(wid.get(w, -1) for w in words)
-        entry = (ids, tuple(i for i in idx if i is not None), tuple(found))
+        entry = (ids, tuple(i for i in idx if i is not None), tuple(found), False, en, ind)
         if len(self._tokens) >= self.MAX_CACHE:
             self._tokens.clear()
         self._tokens[raw] = entry
@@ -282,7 +305,8 @@ class FeatureIndexer:
         raws = token_regex(chunk).findall(chunk)
         entries = self._entries(raws)
         entry = (tuple(chain.from_iterable(map(_ids, entries))), tuple(chain.from_iterable(map(_idx, entries))),
-                 tuple(chain.from_iterable(map(_concepts_of, entries))), bool(_LONE_LETTER.search(chunk)))
+                 tuple(chain.from_iterable(map(_concepts_of, entries))), bool(_LONE_LETTER.search(chunk)),
+                 sum(map(_en, entries)), sum(map(_id, entries)))
         if len(self._chunks) >= self.MAX_CACHE:
             self._chunks.clear()
         self._chunks[chunk] = entry
@@ -322,7 +346,11 @@ class FeatureIndexer:
                         found.append(c)
         if found:
             self._concepts(found, out)
+        out.extend(self._mix(sum(map(_en, entries)), sum(map(_id, entries))))
         return out
+
+    def _mix(self, english: int, indonesian: int) -> list[int]:
+        return [i for i in self._mix_idx[min(english, 3)][min(indonesian, 3)] if i >= 0]
 
     def _chunk_row(self, chunk: str) -> int:
         """Add a chunk to the columnar chunk table (the batch path's cache); return its id."""
@@ -420,6 +448,14 @@ class FeatureIndexer:
                 cc = [i for x, y in combinations(ordered, 2) if (i := get("cc:" + x + "+" + y)) is not None]
                 add(np.full(len(cc), r, dtype=np.int64), np.asarray(cc, dtype=np.int64),
                     np.full(len(cc), -1, dtype=np.int64), np.full(len(cc), -1, dtype=np.int64))
+        fast_rows = np.flatnonzero(~np.isin(np.arange(n), slow))
+        en = np.minimum(np.bincount(chunk_row, weights=t.en[cid], minlength=n).astype(np.int64), 3)[fast_rows]
+        ind = np.minimum(np.bincount(chunk_row, weights=t.ind[cid], minlength=n).astype(np.int64), 3)[fast_rows]
+        mix = self._mix_arr[en, ind]  # (rows, 3)
+        m_ok = mix >= 0
+        m_rows = np.repeat(fast_rows, 3).reshape(-1, 3)
+        none3 = np.full(int(m_ok.sum()), -1, dtype=np.int64)
+        add(m_rows[m_ok], mix[m_ok], none3, none3)
         for r in slow.tolist():
             idx = self.index(texts[r], surfaces[r])
             add(np.full(len(idx), r, dtype=np.int64), np.asarray(idx, dtype=np.int64),
@@ -513,6 +549,7 @@ class FeatureIndexer:
 
 # C-level accessors: a Python function per token would cost more than the look-ups.
 _ids, _idx, _concepts_of, _flagged = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
+_en, _id = itemgetter(4), itemgetter(5)
 
 
 _NOT_MISSING = (-1).__ne__
@@ -550,4 +587,4 @@ _LONE_LETTER = re.compile(r"^[.Â·*_\-]?[^\W\d_](?![^\W_])|(?<![^\W_])[^\W\d_][.Â
 
 @lru_cache(maxsize=1)
 def default_featurizer() -> Featurizer:
-    return Featurizer(default_normalizer(), load_concepts())
+    return Featurizer(default_normalizer(), load_concepts(), _word_list("words_en.txt"), _word_list("words_id.txt"))

@@ -45,6 +45,12 @@ class Head:
     temperature: float = 1.0
     platt: tuple[tuple[float, float], ...] = ()
 
+    def __post_init__(self) -> None:
+        a = np.array([p[0] for p in self.platt]) if self.platt else np.ones(1)
+        b = np.array([p[1] for p in self.platt]) if self.platt else np.zeros(1)
+        object.__setattr__(self, "_a", a)
+        object.__setattr__(self, "_b", b)
+
     @property
     def width(self) -> int:
         return len(self.classes) - 1 if self.kind == "cumulative" else len(self.classes)
@@ -58,13 +64,16 @@ class Head:
         p = self._sigmoid(logits[..., self.cols])
         return np.minimum.accumulate(p, axis=-1)
 
+    @staticmethod
+    def classes_from_at_least(ge: np.ndarray) -> np.ndarray:
+        """P(class = k) from P(class >= k), k = 1..n-1."""
+        full = np.empty(ge.shape[:-1] + (ge.shape[-1] + 2,))
+        full[..., 0], full[..., -1], full[..., 1:-1] = 1.0, 0.0, ge
+        return full[..., :-1] - full[..., 1:]
+
     def probabilities(self, logits: np.ndarray) -> np.ndarray:
         if self.kind == "cumulative":
-            ge = self.at_least(logits)
-            ones = np.ones(ge.shape[:-1] + (1,))
-            zeros = np.zeros(ge.shape[:-1] + (1,))
-            full = np.concatenate([ones, ge, zeros], axis=-1)
-            return full[..., :-1] - full[..., 1:]
+            return self.classes_from_at_least(self.at_least(logits))
         if self.kind == "sigmoid":
             return self._sigmoid(logits[..., self.cols])
         z = logits[..., self.cols] / self.temperature
@@ -73,9 +82,7 @@ class Head:
         return e / e.sum(axis=-1, keepdims=True)
 
     def _sigmoid(self, z: np.ndarray) -> np.ndarray:
-        a = np.array([p[0] for p in self.platt]) if self.platt else 1.0
-        b = np.array([p[1] for p in self.platt]) if self.platt else 0.0
-        return 1.0 / (1.0 + np.exp(-(a * z + b)))
+        return 1.0 / (1.0 + np.exp(-(self._a * z + self._b)))  # type: ignore[attr-defined]
 
 
 @dataclass
