@@ -83,7 +83,7 @@ def assess(
     is in the output, in place), 2 when nothing could run.
     """
     from ruangaman.assess import InputError
-    from ruangaman.assess.stream import StreamStats, assess_lines, dumps
+    from ruangaman.assess.stream import assess_lines
 
     engine = _engine(model)
     if text is not None:
@@ -97,11 +97,18 @@ def assess(
         else:
             _show(text, result)
         return
+    _run_stream(input, output, lambda src, stats: assess_lines(engine, src, stats), "assessed")
+
+
+def _run_stream(input: Optional[Path], output: Optional[Path], produce, verb: str) -> None:
+    """JSONL in (file or stdin) -> records out (file or stdout); exit 1 if any line failed."""
+    from ruangaman.assess.stream import StreamStats, dumps
+
     src = open(input, "rb") if input else sys.stdin.buffer
     dst = open(output, "wb") if output else sys.stdout.buffer
     stats = StreamStats()
     try:
-        for record in assess_lines(engine, src, stats):
+        for record in produce(src, stats):
             dst.write(dumps(record))
     finally:
         if input:
@@ -110,31 +117,9 @@ def assess(
             dst.close()
         else:
             dst.flush()
-    typer.echo(f"assessed {stats.ok}, failed {stats.failed}", err=True)
+    typer.echo(f"{verb} {stats.ok}, failed {stats.failed}", err=True)
     if stats.failed:
         raise typer.Exit(1)
-
-
-def _decide_stream(decider, src, dst, stats) -> None:
-    from ruangaman.assess import InputError
-    from ruangaman.assess.stream import dumps, error_record, parse_line
-    from ruangaman.policy.decider import CONTEXT_FIELDS
-
-    for n, raw in enumerate(src, 1):
-        if not raw.strip():
-            continue
-        try:
-            obj = parse_line(raw, n, 20_000, extra_fields=frozenset(CONTEXT_FIELDS) - {"surface"})
-            try:
-                record = decider.decide(obj["text"], {k: obj.get(k) for k in CONTEXT_FIELDS}, obj["id"])
-            except InputError as e:
-                e.id = obj["id"]  # type: ignore[attr-defined]
-                raise
-            stats.ok += 1
-        except InputError as e:
-            record = error_record(n, e.code, str(e), getattr(e, "id", None))
-            stats.failed += 1
-        dst.write(dumps(record))
 
 
 @app.command()
@@ -156,8 +141,8 @@ def decide(
     locale and region.  Exit status as for assess.
     """
     from ruangaman.assess import InputError
-    from ruangaman.assess.stream import StreamStats
     from ruangaman.policy import Decider, PolicyError, load_policy
+    from ruangaman.policy.decider import decide_lines
 
     try:
         pol = load_policy(policy) if policy else None
@@ -177,21 +162,7 @@ def decide(
         else:
             _show_decision(result)
         return
-    src = open(input, "rb") if input else sys.stdin.buffer
-    dst = open(output, "wb") if output else sys.stdout.buffer
-    stats = StreamStats()
-    try:
-        _decide_stream(decider, src, dst, stats)
-    finally:
-        if input:
-            src.close()
-        if output:
-            dst.close()
-        else:
-            dst.flush()
-    typer.echo(f"decided {stats.ok}, failed {stats.failed}", err=True)
-    if stats.failed:
-        raise typer.Exit(1)
+    _run_stream(input, output, lambda src, stats: decide_lines(decider, src, stats), "decided")
 
 
 def _show_decision(result: dict) -> None:
@@ -234,6 +205,53 @@ def policy_check(file: Path = typer.Argument(..., help="Policy YAML to validate.
             typer.echo(f"{file}: {err}", err=True)
         raise typer.Exit(1) from e
     typer.echo(f"ok: {pol.label}, {len(pol.rules)} rules")
+
+
+@app.command()
+def info(
+    query: Optional[str] = typer.Argument(None, help="What to look for, e.g. \"gejala depresi\"."),
+    lang: str = typer.Option("id", help="Card language: id or en."),
+    k: int = typer.Option(3, help="How many cards."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    eval_file: Optional[Path] = typer.Option(None, "--eval", help="JSONL of {query, relevant: [card ids]}: "
+                                             "print Recall@3, MRR and latency."),
+) -> None:
+    """Search the mental-health information cards (SQLite FTS5, Indonesian stemming, slang)."""
+    from ruangaman.info import default_index, evaluate, search_info
+
+    if eval_file is not None:
+        queries = [json.loads(line) for line in eval_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        report = evaluate(default_index(), queries)
+        if as_json:
+            typer.echo(json.dumps(report, ensure_ascii=False, indent=1))
+            return
+        typer.echo(f"{eval_file}: {report['queries']} queries")
+        typer.echo(f"recall@3  {report['recall@3']:.4f}")
+        typer.echo(f"mrr       {report['mrr']:.4f}")
+        typer.echo(f"latency   p50 {report['p50_us']:.0f} us, p99 {report['p99_us']:.0f} us (one query, in-process)")
+        for m in report["misses"]:
+            typer.echo(f"  miss {m['id']}: {m['query']!r} wanted {m['relevant']} got {m['got']}")
+        return
+    if not query:
+        typer.echo("error: query must not be empty. Got nothing instead.", err=True)
+        raise typer.Exit(1)
+    try:
+        cards = search_info(query, lang, k)
+    except ValueError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    if as_json:
+        typer.echo(json.dumps(cards, ensure_ascii=False))
+        return
+    if not cards:
+        typer.echo("no card found")
+    for c in cards:
+        typer.echo(f"[{c['id']}] {c['title']}")
+        if "myth" in c:
+            typer.echo(f"  myth: {c['myth']}\n  fact: {c['fact']}")
+        typer.echo("  " + c["body"].replace("\n", "\n  "))
+        typer.echo("  source: " + "; ".join(f"{s['publisher']}, {s['title']} ({s['url']})" for s in c["sources"]))
+        typer.echo(f"  reviewed {c['reviewed_on']} by {c['reviewer']}\n")
 
 
 @app.command("eval")

@@ -156,3 +156,18 @@ def test_model_failure_degrades_to_the_safe_side(engine, monkeypatch) -> None:
     assert all(a.degraded for a in batch)
     assert [LEVELS.index(a.self_harm) >= LEVELS.index("ideation") for a in batch] == [True, True]
     assert "method" in batch[1].labels
+
+
+def test_batch_equals_one_by_one_on_the_corpus(engine) -> None:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "data" / "corpus"
+    items = []
+    for path in sorted(root.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines()[::12]:
+            r = json.loads(line)
+            items.append({"id": r["id"], "text": r["text"], "surface": r["surface"]})
+    batch = engine.assess_batch(items)
+    for item, b in zip(items, batch):
+        assert engine.assess(item["text"], item["surface"], item["id"]).to_dict() == b.to_dict(), item

@@ -15,6 +15,7 @@ and leans to the safe side.
 from __future__ import annotations
 
 import logging
+import math
 from itertools import compress
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,6 +29,7 @@ from ruangaman.detect import RuleHit, SafetyNet, default_safety_net
 from ruangaman.features import SURFACES, FeatureIndexer, Featurizer, IndexedBatch, default_featurizer
 from ruangaman.features.featurizer import chunk_starts, ragged_positions, trim_chunk
 from ruangaman.langid import decide_languages
+from ruangaman.langid.decide import MIXED_MARGIN
 from ruangaman.model import LABELS, LANGUAGES, LEVELS, LinearModel, ModelError
 
 __all__ = ["Assessment", "AssessmentEngine", "Evidence", "InputError", "MAX_TEXT_CHARS", "default_model_dir"]
@@ -38,6 +40,7 @@ MAX_TEXT_CHARS = 20_000
 _LEVEL_INDEX = {lv: i for i, lv in enumerate(LEVELS)}
 EVIDENCE_MIN_WEIGHT = 0.25
 EVIDENCE_PER_TARGET = 3
+_METHOD = LABELS.index("method")
 
 
 class InputError(ValueError):
@@ -134,6 +137,7 @@ class AssessmentEngine:
                 th[group][key] = float(val)
         self._level_t = np.array([th["self_harm"][lv] for lv in LEVELS[1:]])
         self._label_t = np.array([th["labels"][lb] for lb in LABELS])
+        self._level_t_list, self._label_t_list = self._level_t.tolist(), self._label_t.tolist()
         self.thresholds = th
         h = self.model.heads
         self._h_level, self._h_labels, self._h_lang = h["self_harm"], h["labels"], h["language"]
@@ -144,8 +148,8 @@ class AssessmentEngine:
         """Assess one text.  Raises InputError for text the engine refuses."""
         check_text(text, surface, self.max_chars)
         try:
-            logits = self.model.logits_one(self.indexer.index(text, surface))[None, :]
-            return self._decide(logits, [text], [surface], [id])[0]
+            logits = self.model.logits_one(self.indexer.index(text, surface))
+            return self._decide_one(logits.tolist(), text, surface, id)
         except InputError:
             raise
         except Exception:  # noqa: BLE001 - a failing model must not silence a crisis
@@ -214,6 +218,38 @@ class AssessmentEngine:
                 ids[i], model_version=self.version))
         return out
 
+    def _decide_one(self, z: list[float], text: str, surface: str, id: str | None) -> Assessment:
+        """``_decide`` for one text in plain Python: numpy's per-call cost dwarfs 18 numbers."""
+        h, hl, hg = self._h_level, self._h_labels, self._h_lang
+        ge, prev = [], 1.0
+        for j, (a, b) in enumerate(h.platt):
+            prev = min(prev, 1.0 / (1.0 + math.exp(-(a * z[h.offset + j] + b))))
+            ge.append(prev)
+        p_lab = [1.0 / (1.0 + math.exp(-(a * z[hl.offset + j] + b))) for j, (a, b) in enumerate(hl.platt)]
+        zl = [v / hg.temperature for v in z[hg.offset:hg.offset + hg.width]]
+        top = max(zl)
+        e = [math.exp(v - top) for v in zl]
+        total = sum(e)
+        p_lang = [v / total for v in e]
+        on = [p >= t for p, t in zip(p_lab, self._label_t_list)]
+        level = max((k + 1 for k, (p, t) in enumerate(zip(ge, self._level_t_list)) if p >= t), default=0)
+        if level == 0 and any(on):
+            level = 1
+        if surface == "search" and on[_METHOD] and level < 3:
+            level = 3
+        order = sorted(range(len(p_lang)), key=lambda k: -p_lang[k])
+        language = LANGUAGES[order[0]]
+        if {language, LANGUAGES[order[1]]} == {"id", "en"} and p_lang[order[0]] - p_lang[order[1]] < MIXED_MARGIN:
+            language = "mixed"
+        full = [1.0] + ge + [0.0]
+        p_level = [round(full[k] - full[k + 1], 4) for k in range(len(LEVELS))]
+        labels = [lb for lb, x in zip(LABELS, on) if x]
+        evidence = self._evidence(text, level, on) if self.evidence and (level or labels) else []
+        return Assessment(LEVELS[level], labels, language, evidence,
+                          {"self_harm": dict(zip(LEVELS, p_level)), "labels": dict(zip(LABELS, (round(p, 4) for p in p_lab))),
+                           "language": dict(zip(LANGUAGES, (round(p, 4) for p in p_lang)))}, id,
+                          model_version=self.version)
+
     def _targets(self, level: int, label_on: Sequence[bool]) -> list[tuple[str, int]]:
         """(decision, weight column) pairs whose reasons evidence shows."""
         out = [(LEVELS[level], self._h_level.cols.start + level - 1)] if level else []
@@ -266,10 +302,11 @@ class AssessmentEngine:
         ends = (chunk_start[b] + tab.lead[cb] + tab.core[cb]).tolist()
         words = batch.table.words
         found: dict[int, list[Evidence]] = {}
-        for t, col, x, y, s0, e0 in zip(pair_t.tolist(), batch.cols[f_at].tolist(), ca.tolist(), cb.tolist(),
-                                        starts, ends):
+        chunk_ids = batch.chunk_ids
+        for t, col, x, fa, fb, s0, e0 in zip(pair_t.tolist(), batch.cols[f_at].tolist(), ca.tolist(), a.tolist(),
+                                             b.tolist(), starts, ends):
             r, name = t_row_l[t], t_name[t]
-            seen = words[x] if x == y else words[x] + " " + words[y]
+            seen = words[x] if fa == fb else " ".join(words[c] for c in chunk_ids[fa:fb + 1].tolist())
             feature = self.indexer.name(col)
             why = f"{seen} (concept {feature[2:]})" if feature.startswith("c:") else seen
             found.setdefault(r, []).append(Evidence(s0, e0, f"{name}: {why}"))

@@ -524,6 +524,11 @@ class FeatureIndexer:
             if c and c not in seen and self._concept_idx[c] >= 0:
                 seen.add(c)
                 bigrams.append((self._concept_idx[c], owner[j], owner[j + 1]))
+        for j in range(len(ids) - 2):  # three-word concepts ("catch the bus"), after all bigrams
+            c = self._tri.get((ids[j], ids[j + 1]), {}).get(ids[j + 2], "")
+            if c and c not in seen and self._concept_idx[c] >= 0:
+                seen.add(c)
+                bigrams.append((self._concept_idx[c], owner[j], owner[j + 2]))
         for i, a, b in bigrams:
             indices.append(i)
             first.append(a)

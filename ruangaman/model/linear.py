@@ -94,6 +94,10 @@ class LinearModel:
     thresholds: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Scores add up in float64 on every path, so one text scores the same alone or in a batch.
+        self._weights64 = self.weights.astype(np.float64)
+
     # -- scoring --------------------------------------------------------------------------
     def indices(self, features: Sequence[str]) -> list[int]:
         get = self.vocab.get
@@ -118,7 +122,7 @@ class LinearModel:
 
     def logits_matrix(self, X) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
         """Logits of a (texts x features) sparse count matrix."""
-        return np.asarray(X @ self.weights, dtype=np.float64) + self.bias
+        return np.asarray(X.astype(np.float64) @ self._weights64) + self.bias
 
     # -- storage --------------------------------------------------------------------------
     def save(self, folder: Path) -> None:

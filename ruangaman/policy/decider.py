@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import asdict
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from ruangaman.act.actions import AGE_BANDS, Context
 from ruangaman.assess import Assessment, AssessmentEngine, InputError
-from ruangaman.assess.engine import check_text
+from ruangaman.assess.engine import MAX_TEXT_CHARS, check_text
+from ruangaman.assess.stream import StreamStats, error_record, parse_line
 from ruangaman.detect import default_safety_net
 from ruangaman.features import SURFACES, default_featurizer
 from ruangaman.model import LEVELS, ModelError
 from ruangaman.policy.policy import Policy, default_policy
 
-__all__ = ["Decider", "make_context"]
+__all__ = ["Decider", "decide_lines", "make_context"]
 
 log = logging.getLogger("ruangaman.decide")
 CONTEXT_FIELDS = ("surface", "author_age_band", "viewer_age_band", "locale", "region")
@@ -111,3 +112,23 @@ class Decider:
     @staticmethod
     def urgent(decision: Mapping[str, Any]) -> bool:
         return LEVELS.index(decision["self_harm"]) >= LEVELS.index("ideation")
+
+
+def decide_lines(decider: Decider, lines: Iterable[bytes | str], stats: StreamStats) -> Iterator[dict[str, Any]]:
+    """One decision or error record per non-blank JSONL line, in order (as ``assess_lines``)."""
+    extra = frozenset(CONTEXT_FIELDS) - {"surface"}
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            obj = parse_line(raw, n, MAX_TEXT_CHARS, extra_fields=extra)
+            try:
+                record = decider.decide(obj["text"], {k: obj.get(k) for k in CONTEXT_FIELDS}, obj["id"])
+            except InputError as e:
+                e.id = obj["id"]  # type: ignore[attr-defined]
+                raise
+            stats.ok += 1
+        except InputError as e:
+            record = error_record(n, e.code, str(e), getattr(e, "id", None))
+            stats.failed += 1
+        yield record
