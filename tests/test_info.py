@@ -63,18 +63,18 @@ def test_cards_the_actions_point_to_exist() -> None:
 
 
 @pytest.mark.parametrize("query, expected", [
-    ("gejala depresi", "depression"),
-    ("knp aku panik mulu tiba2 sesak", "panic-attacks"),
-    ("cara bantu temen yg mau bundir", "help-a-friend-who-talks-about-suicide"),
-    ("depresi itu kurang iman ya", "myth-weak-faith"),
-    ("ke psikolog berarti gila?", "myth-therapy-is-for-crazy-people"),
-    ("bpjs nanggung psikolog ga", "bpjs-mental-health-coverage"),
-    ("how to help a friend who self harms", "helping-a-friend-who-self-harms"),
-    ("antidepresan bikin ketagihan?", "fact-medication"),
+    ("gejala depresi", {"depression", "depression-signs-in-teens"}),
+    ("knp aku panik mulu tiba2 sesak", {"panic-attacks"}),
+    ("cara bantu temen yg mau bundir", {"help-a-friend-who-talks-about-suicide"}),
+    ("depresi itu kurang iman ya", {"myth-weak-faith"}),
+    ("ke psikolog berarti gila?", {"myth-therapy-is-for-crazy-people"}),
+    ("bpjs nanggung psikolog ga", {"bpjs-mental-health-coverage"}),
+    ("how to help a friend who self harms", {"helping-a-friend-who-self-harms"}),
+    ("antidepresan bikin ketagihan?", {"fact-medication"}),
 ])
 def test_slang_and_english_queries_rank_the_right_card(query, expected) -> None:
     top3 = [c["id"] for c in search_info(query, "id", 3)]
-    assert expected in top3, top3
+    assert expected & set(top3), top3
 
 
 def test_cards_render_in_the_asked_language() -> None:

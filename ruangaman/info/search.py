@@ -37,7 +37,8 @@ SYNONYMS = {
     "hotline": ("layanan", "telepon"), "nomor": ("layanan", "telepon"), "suicide": ("bunuh",),
     "bunuh": ("suicide",), "self": ("melukai",), "harm": ("melukai",), "nyilet": ("melukai",),
     "silet": ("melukai",), "barcode": ("melukai",), "diet": ("makan",), "kurus": ("makan",),
-    "ortu": ("orang", "tua"), "parents": ("orang", "tua"), "temen": ("teman",), "friend": ("teman",),
+    "gejala": ("tanda", "ciri"), "ciri": ("tanda", "gejala"), "tanda": ("gejala", "ciri"),
+    "symptom": ("sign",), "symptoms": ("signs",), "ortu": ("orang", "tua"), "parents": ("orang", "tua"), "temen": ("teman",), "friend": ("teman",),
 }
 
 
