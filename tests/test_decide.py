@@ -209,3 +209,19 @@ def test_registry_entry_without_source_is_refused() -> None:
                          "priority": 1, "verified_on": "2026-11-26"}]}
     with pytest.raises(HelplineError, match="Missing \\['verified_from'\\]"):
         HelplineRegistry.from_dict(doc)
+
+
+@pytest.mark.parametrize("text, card", [
+    ("depresi itu cuma karena kurang iman", "myth-weak-faith"),
+    ("antidepresan bikin ketagihan, jangan diminum", "fact-medication"),
+    ("ngomongin bunuh diri bikin orang jadi pengen bunuh diri", "myth-talking-about-suicide"),
+])
+def test_myths_map_to_their_fact_card(decider, text, card) -> None:
+    got = actions(decider.decide(text, {"surface": "comment"}))
+    assert card in got["counter_info"]["params"]["cards"]
+
+
+def test_risky_search_shows_matching_info_cards(decider) -> None:
+    si = actions(decider.decide("gejala depresi", {"surface": "search"}))["search_intervention"]["params"]
+    assert si["info_cards"][0] == "where-to-get-help"
+    assert any("depression" in c for c in si["info_cards"][1:])

@@ -104,9 +104,12 @@ def _search_intervention(a: dict[str, Any], ctx: Context, p: dict[str, Any], reg
     title, message = _SEARCH_TEXT[lang]
     services = reg.helplines.select(["crisis", "emergency", "info"], ctx.region,
                                     ctx.author_age_band == "minor")
+    cards = list(p.get("info_cards", ["where-to-get-help"]))
+    if p.get("mode", "precede") == "precede":  # a method-seeking query is never searched, even for cards
+        cards += [h.card.id for h in _info_search(a.get("_text", ""), 3) if h.card.id not in cards]
     return {"mode": p.get("mode", "precede"), "show_results": p.get("mode", "precede") != "replace",
             "title": title, "message": message, "services": [s.to_card_entry(lang) for s in services],
-            "info_cards": list(p.get("info_cards", ["where-to-get-help"]))}
+            "info_cards": cards[:4]}
 
 
 def _opt_in_screen(a: dict[str, Any], ctx: Context, p: dict[str, Any], reg: ActionRegistry) -> dict[str, Any]:
@@ -161,10 +164,19 @@ _MYTH_CARDS = (
 )
 
 
+def _info_search(text: str, k: int) -> list[Any]:
+    from ruangaman.info import default_index
+
+    return default_index().search(text, k) if text else []
+
+
 def _counter_info(a: dict[str, Any], ctx: Context, p: dict[str, Any], reg: ActionRegistry) -> dict[str, Any]:
-    words = set(a.get("_words", ()))
-    cards = [card for keys, card in _MYTH_CARDS if words & keys] or ["fact-mental-health-is-health"]
-    return {"cards": cards[:2]}
+    """The myth-vs-fact cards the text's claim matches best (search), else by its key words."""
+    cards = [h.card.id for h in _info_search(a.get("_text", ""), 8) if h.card.topic == "myth"][:2]
+    if not cards:
+        words = set(a.get("_words", ()))
+        cards = [card for keys, card in _MYTH_CARDS if words & keys][:2] or ["fact-mental-health-is-health"]
+    return {"cards": cards}
 
 
 def default_actions(helplines: HelplineRegistry | None = None) -> ActionRegistry:

@@ -93,6 +93,7 @@ class Decider:
         """Actions for a text (or a finished Assessment) in context."""
         ctx = context if isinstance(context, Context) else make_context(context or {})
         words: list[str] = []
+        text = ""
         if isinstance(item, Assessment):
             assessment = item
         else:
@@ -100,7 +101,7 @@ class Decider:
             assessment = self._assess(text, ctx.surface, id)
             words = self._rules.featurizer.normalizer.words(text)
         a = assessment.to_dict()
-        actions = self.policy.decide(dict(a, _words=words), ctx)
+        actions = self.policy.decide(dict(a, _words=words, _text=text), ctx)
         out: dict[str, Any] = {}
         if id is not None or assessment.id is not None:
             out["id"] = id if id is not None else assessment.id
