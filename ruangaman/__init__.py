@@ -6,9 +6,10 @@
 """
 
 from ruangaman.assess import Assessment, AssessmentEngine, Evidence, InputError
+from ruangaman.info import search_info
 from ruangaman.model import ModelError
 from ruangaman.pipeline import assess, assess_batch, decide, default_engine
 
 __all__ = ["Assessment", "AssessmentEngine", "Evidence", "InputError", "ModelError", "assess", "assess_batch",
-           "decide", "default_engine"]
+           "decide", "default_engine", "search_info"]
 __version__ = "0.1.0"
