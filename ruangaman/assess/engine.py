@@ -223,12 +223,12 @@ class AssessmentEngine:
         h, hl, hg = self._h_level, self._h_labels, self._h_lang
         ge, prev = [], 1.0
         for j, (a, b) in enumerate(h.platt):
-            prev = min(prev, 1.0 / (1.0 + math.exp(-(a * z[h.offset + j] + b))))
+            prev = min(prev, _sigmoid(a * z[h.offset + j] + b))
             ge.append(prev)
-        p_lab = [1.0 / (1.0 + math.exp(-(a * z[hl.offset + j] + b))) for j, (a, b) in enumerate(hl.platt)]
+        p_lab = [_sigmoid(a * z[hl.offset + j] + b) for j, (a, b) in enumerate(hl.platt)]
         zl = [v / hg.temperature for v in z[hg.offset:hg.offset + hg.width]]
         top = max(zl)
-        e = [math.exp(v - top) for v in zl]
+        e = [math.exp(max(v - top, -40.0)) for v in zl]
         total = sum(e)
         p_lang = [v / total for v in e]
         on = [p >= t for p, t in zip(p_lab, self._label_t_list)]
@@ -333,6 +333,11 @@ class AssessmentEngine:
                 why = f"{seen} (concept {feature[2:]})" if feature.startswith("c:") else seen
                 found.append(Evidence(tf.spans[a][0], tf.spans[b][1], f"{name}: {why}"))
         return _merge(found)
+
+
+def _sigmoid(x: float) -> float:
+    """The same clipped logistic as the model heads use (so one text scores as in a batch)."""
+    return 1.0 / (1.0 + math.exp(min(max(-x, -40.0), 40.0)))
 
 
 def _merge(items: list[Evidence]) -> list[Evidence]:

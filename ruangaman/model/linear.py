@@ -77,12 +77,14 @@ class Head:
         if self.kind == "sigmoid":
             return self._sigmoid(logits[..., self.cols])
         z = logits[..., self.cols] / self.temperature
-        z = z - z.max(axis=-1, keepdims=True)
+        # Clip far-off classes: exp of very negative numbers gives denormals, which are slow
+        # to compute with and round to 0.0 anyway.
+        z = np.maximum(z - z.max(axis=-1, keepdims=True), -40.0)
         e = np.exp(z)
         return e / e.sum(axis=-1, keepdims=True)
 
     def _sigmoid(self, z: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self._a * z + self._b)))  # type: ignore[attr-defined]
+        return 1.0 / (1.0 + np.exp(np.clip(-(self._a * z + self._b), -40.0, 40.0)))  # type: ignore[attr-defined]
 
 
 @dataclass
