@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 from itertools import compress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
@@ -25,14 +25,15 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from ruangaman.assess.decision import decide_levels
-from ruangaman.detect import RuleHit, SafetyNet, default_safety_net
+from ruangaman.detect import SafetyNet, default_safety_net
 from ruangaman.features import SURFACES, FeatureIndexer, Featurizer, IndexedBatch, default_featurizer
-from ruangaman.features.featurizer import chunk_starts, ragged_positions, trim_chunk
+from ruangaman.features.featurizer import chunk_starts, ragged_positions
 from ruangaman.langid import decide_languages
 from ruangaman.langid.decide import MIXED_MARGIN
-from ruangaman.model import LABELS, LANGUAGES, LEVELS, LinearModel, ModelError
+from ruangaman.model import LABELS, LANGUAGES, LEVELS, LinearModel
 
-__all__ = ["Assessment", "AssessmentEngine", "Evidence", "InputError", "MAX_TEXT_CHARS", "default_model_dir"]
+__all__ = ["Assessment", "AssessmentEngine", "Evidence", "InputError", "MAX_TEXT_CHARS", "default_model_dir",
+           "safety_net_assessment"]
 
 log = logging.getLogger("ruangaman.assess")
 
@@ -179,17 +180,7 @@ class AssessmentEngine:
 
     def degraded(self, text: str, surface: str = "post", id: str | None = None) -> Assessment:
         """The rule safety net's answer, used when the model cannot be."""
-        tokens = self.featurizer.normalizer.tokens(text)
-        hits = self.safety_net.analyze(tokens)
-        level_hits = [h for h in hits if h.target in _LEVEL_INDEX]
-        labels = sorted({h.target for h in hits if h.target in LABELS}, key=LABELS.index)
-        level = max((h.target for h in level_hits), key=_LEVEL_INDEX.__getitem__, default="none")
-        if "method" in labels and _LEVEL_INDEX[level] < _LEVEL_INDEX["ideation"]:
-            level = "ideation"  # safe side: method seeking may be the searcher's own
-        if labels and level == "none":
-            level = "mention"
-        evidence = _merge([Evidence(h.start, h.end, h.reason) for h in hits])
-        return Assessment(level, labels, "id", evidence, {}, id, degraded=True, model_version="rules")
+        return safety_net_assessment(self.featurizer, self.safety_net, text, id)
 
     # -- decisions ---------------------------------------------------------------------------
     def _decide(self, logits: np.ndarray, texts: Sequence[str], surfaces: Sequence[str],
@@ -333,6 +324,19 @@ class AssessmentEngine:
                 why = f"{seen} (concept {feature[2:]})" if feature.startswith("c:") else seen
                 found.append(Evidence(tf.spans[a][0], tf.spans[b][1], f"{name}: {why}"))
         return _merge(found)
+
+
+def safety_net_assessment(featurizer: Featurizer, net: SafetyNet, text: str, id: str | None = None) -> Assessment:
+    """An assessment from the rule safety net alone (marked degraded), leaning to the safe side."""
+    hits = net.analyze(featurizer.normalizer.tokens(text))
+    labels = sorted({h.target for h in hits if h.target in LABELS}, key=LABELS.index)
+    level = max((h.target for h in hits if h.target in _LEVEL_INDEX), key=_LEVEL_INDEX.__getitem__, default="none")
+    if "method" in labels and _LEVEL_INDEX[level] < _LEVEL_INDEX["ideation"]:
+        level = "ideation"  # safe side: method seeking may be the searcher's own
+    if labels and level == "none":
+        level = "mention"
+    evidence = _merge([Evidence(h.start, h.end, h.reason) for h in hits])
+    return Assessment(level, labels, "id", evidence, {}, id, degraded=True, model_version="rules")
 
 
 def _sigmoid(x: float) -> float:

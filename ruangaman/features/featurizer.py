@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, combinations, compress, islice, repeat
+from itertools import chain, combinations, islice, repeat
 from typing import Sequence
 
 import numpy as np

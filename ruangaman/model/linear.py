@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import zipfile
-from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -110,17 +109,6 @@ class LinearModel:
         if not indices:
             return self.bias.astype(np.float64)
         return self.weights[indices].sum(axis=0, dtype=np.float64) + self.bias
-
-    def logits_many(self, rows: Sequence[Sequence[int]]) -> np.ndarray:
-        """Logits of many texts at once: one sparse-dense product."""
-        from scipy.sparse import csr_matrix
-
-        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum([len(r) for r in rows], out=indptr[1:])
-        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int32, count=int(indptr[-1]))
-        m = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                       shape=(len(rows), self.weights.shape[0]))
-        return self.logits_matrix(m)
 
     def logits_matrix(self, X) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
         """Logits of a (texts x features) sparse count matrix."""

@@ -14,11 +14,11 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from ruangaman.act.actions import AGE_BANDS, Context
 from ruangaman.assess import Assessment, AssessmentEngine, InputError
-from ruangaman.assess.engine import MAX_TEXT_CHARS, check_text
+from ruangaman.assess.engine import MAX_TEXT_CHARS, check_text, safety_net_assessment
 from ruangaman.assess.stream import StreamStats, error_record, parse_line
 from ruangaman.detect import default_safety_net
 from ruangaman.features import SURFACES, default_featurizer
-from ruangaman.model import LEVELS, ModelError
+from ruangaman.model import ModelError
 from ruangaman.policy.policy import Policy, default_policy
 
 __all__ = ["Decider", "decide_lines", "make_context"]
@@ -47,16 +47,6 @@ def make_context(fields: Mapping[str, Any]) -> Context:
     return Context(surface, bands["author_age_band"], bands["viewer_age_band"], locale, region)
 
 
-class _RulesOnly:
-    """Stands in for the engine when the model cannot be loaded: the safety net alone."""
-
-    def __init__(self) -> None:
-        self.featurizer = default_featurizer()
-        self.safety_net = default_safety_net(self.featurizer.concepts)
-
-    degraded = AssessmentEngine.degraded
-
-
 class Decider:
     """Assess + policy.  ``timeout_s`` bounds the model call; past it, the safety net answers."""
 
@@ -72,13 +62,14 @@ class Decider:
             except ModelError as e:  # decisions must still come: run degraded, and say so
                 log.error("model unavailable, deciding from the rule safety net: %s", e)
                 self.engine_error = str(e)
-        self._rules = _RulesOnly()
+        self._featurizer = default_featurizer()
+        self._safety_net = default_safety_net(self._featurizer.concepts)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ruangaman-assess") if timeout_s else None
 
     def _assess(self, text: str, surface: str, id: str | None) -> Assessment:
         check_text(text, surface)
         if self.engine is None:
-            return self._rules.degraded(text, surface, id)
+            return safety_net_assessment(self._featurizer, self._safety_net, text, id)
         if self._pool is None:
             return self.engine.assess(text, surface, id)
         future = self._pool.submit(self.engine.assess, text, surface, id)
@@ -86,7 +77,7 @@ class Decider:
             return future.result(timeout=self.timeout_s)
         except FutureTimeout:
             log.error("model timed out after %.3fs; deciding from the rule safety net", self.timeout_s)
-            return self._rules.degraded(text, surface, id)
+            return safety_net_assessment(self._featurizer, self._safety_net, text, id)
 
     def decide(self, item: str | Assessment | Mapping[str, Any], context: Mapping[str, Any] | Context | None = None,
                id: str | None = None) -> dict[str, Any]:
@@ -99,7 +90,7 @@ class Decider:
         else:
             text = item if isinstance(item, str) else item.get("text")
             assessment = self._assess(text, ctx.surface, id)
-            words = self._rules.featurizer.normalizer.words(text)
+            words = self._featurizer.normalizer.words(text)
         a = assessment.to_dict()
         actions = self.policy.decide(dict(a, _words=words, _text=text), ctx)
         out: dict[str, Any] = {}
@@ -109,10 +100,6 @@ class Decider:
                     "context": asdict(ctx), "actions": actions, "policy": self.policy.label,
                     "degraded": bool(assessment.degraded)})
         return out
-
-    @staticmethod
-    def urgent(decision: Mapping[str, Any]) -> bool:
-        return LEVELS.index(decision["self_harm"]) >= LEVELS.index("ideation")
 
 
 def decide_lines(decider: Decider, lines: Iterable[bytes | str], stats: StreamStats) -> Iterator[dict[str, Any]]:
