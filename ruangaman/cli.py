@@ -254,6 +254,75 @@ def info(
         typer.echo(f"  reviewed {c['reviewed_on']} by {c['reviewer']}\n")
 
 
+@app.command("check-draft")
+def check_draft(
+    text: Optional[str] = typer.Argument(None, help="Draft caption or transcript. Without it, JSONL from --input/stdin."),
+    surface: str = typer.Option("caption", help="caption or transcript."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object."),
+    input: Optional[Path] = typer.Option(None, "--input", "-i", help="JSONL input file (default: stdin)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSONL output file (default: stdout)."),
+) -> None:
+    """Check a draft against the safe-messaging guidelines: flags with spans, suggestions, a score."""
+    from ruangaman.assess import InputError
+    from ruangaman.assess.stream import error_record, parse_line
+    from ruangaman.creators import DraftChecker
+    from ruangaman.creators.check import DRAFT_SURFACES
+
+    checker = DraftChecker()
+    if text is not None:
+        try:
+            report = checker.check(text, surface).to_dict()
+        except InputError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(1) from e
+        if as_json:
+            typer.echo(json.dumps(report, ensure_ascii=False))
+            return
+        typer.echo(f"score {report['score']:.2f}  ({len(report['flags'])} flag(s))")
+        for f in report["flags"]:
+            where = f" [{f['start']}:{f['end']}] {text[f['start']:f['end']]!r}" if "start" in f else ""
+            typer.echo(f"- {f['flag']}{where}\n    {f['suggestion']}\n    ({f['guideline']})")
+        return
+
+    def produce(src, stats):
+        for n, raw in enumerate(src, 1):
+            if not raw.strip():
+                continue
+            try:
+                obj = parse_line(raw, n, 20_000, surfaces=DRAFT_SURFACES, default_surface="caption")
+                record = checker.check(obj["text"], obj["surface"], obj["id"]).to_dict()
+                stats.ok += 1
+            except InputError as e:
+                record = error_record(n, e.code, str(e), getattr(e, "id", None))
+                stats.failed += 1
+            yield record
+
+    _run_stream(input, output, produce, "checked")
+
+
+@app.command("eval-drafts")
+def eval_drafts(
+    file: Path = typer.Argument(..., help="Labelled drafts JSONL, e.g. data/validation/safe-messaging-dev.jsonl."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Per-flag precision/recall/F1, flag macro-F1 and the pass rate of clean drafts."""
+    from ruangaman.creators import FLAGS, DraftChecker
+    from ruangaman.evaluate import score_drafts
+
+    checker = DraftChecker()
+    gold = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pred = [[f.flag for f in checker.check(g["text"], g.get("surface", "caption")).flags] for g in gold]
+    report = score_drafts(gold, pred, FLAGS)
+    if as_json:
+        typer.echo(json.dumps(report, indent=1))
+        return
+    typer.echo(f"{file}: {report['n']} drafts")
+    for flag, m in report["flags"].items():
+        typer.echo(f"{flag:24} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  n {m['support']}")
+    typer.echo(f"flag_macro_f1    {report['flag_macro_f1']:.4f}")
+    typer.echo(f"clean_pass_rate  {report['clean_pass_rate']:.4f}  ({report['clean_drafts']} clean drafts)")
+
+
 @app.command("eval")
 def eval_(
     file: Path = typer.Argument(..., help="Labelled JSONL (docs/labels.md), e.g. data/validation/assess-dev.jsonl."),
@@ -310,6 +379,18 @@ def train(
     from ruangaman.model.train import TrainConfig, train as run
 
     run(corpus, public, out, TrainConfig(seed=seed), log=lambda m: typer.echo(m, err=True))
+
+
+@app.command("train-drafts")
+def train_drafts_cmd(
+    drafts: Path = typer.Option(Path("data/drafts"), help="Folder of labelled drafts *.jsonl."),
+    out: Path = typer.Option(Path("ruangaman/resources/drafts_model"), help="Where to write the drafts model."),
+    seed: int = typer.Option(20241121, help="The one seed behind every random choice."),
+) -> None:
+    """Train the safe-messaging model from the project's drafts, reproducibly."""
+    from ruangaman.creators.train import train_drafts
+
+    train_drafts(drafts, out, seed, log=lambda m: typer.echo(m, err=True))
 
 
 @app.command()

@@ -33,8 +33,8 @@ def error_record(line: int, code: str, message: str, id: Any = None) -> dict[str
     return {"id": id, "line": line, "error": {"code": code, "message": message}}
 
 
-def parse_line(raw: bytes | str, line: int, max_chars: int,
-               extra_fields: frozenset[str] = frozenset()) -> dict[str, Any]:
+def parse_line(raw: bytes | str, line: int, max_chars: int, extra_fields: frozenset[str] = frozenset(),
+               surfaces: tuple[str, ...] | None = None, default_surface: str = "post") -> dict[str, Any]:
     """Parse and validate one input line; raises InputError with a stable code."""
     if len(raw) > MAX_LINE_BYTES + 1:
         raise InputError("line_too_long", f"line must be at most {MAX_LINE_BYTES} bytes. Got {len(raw)} instead.")
@@ -55,7 +55,11 @@ def parse_line(raw: bytes | str, line: int, max_chars: int,
         err = InputError("unknown_field", f"fields must be among {sorted(allowed)}. Got unknown {unknown} instead.")
         err.id = id_  # type: ignore[attr-defined]
         raise err
-    surface = obj.get("surface") or "post"
+    surface = obj.get("surface") or default_surface
+    if surfaces is not None and surface not in surfaces:
+        err = InputError("invalid_surface", f"surface must be one of {list(surfaces)}. Got {surface!r} instead.")
+        err.id = id_  # type: ignore[attr-defined]
+        raise err
     try:
         check_text(obj.get("text"), surface, max_chars)
     except InputError as e:

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 
 from ruangaman.model.data import LABELS, LEVELS
 
-__all__ = ["Report", "score"]
+__all__ = ["Report", "score", "score_drafts"]
 
 _IDX = {lv: i for i, lv in enumerate(LEVELS)}
 
@@ -99,3 +99,19 @@ def score(gold: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]]) 
         confusion=conf,
         errors=errors,
     )
+
+
+def score_drafts(gold: Sequence[Mapping[str, Any]], pred: Sequence[Sequence[str]],
+                 flags: Sequence[str]) -> dict[str, Any]:
+    """Per-flag P/R/F1, flag macro-F1, and the pass rate of clean drafts (no flag predicted)."""
+    if len(gold) != len(pred):
+        raise ValueError(f"gold and predictions must have the same length. Got {len(gold)} and {len(pred)} instead.")
+    per = {}
+    for f in flags:
+        tp = sum(f in g["flags"] and f in p for g, p in zip(gold, pred))
+        fp = sum(f not in g["flags"] and f in p for g, p in zip(gold, pred))
+        fn = sum(f in g["flags"] and f not in p for g, p in zip(gold, pred))
+        per[f] = _prf(tp, fp, fn)
+    clean = [not p for g, p in zip(gold, pred) if not g["flags"]]
+    return {"n": len(gold), "flags": per, "flag_macro_f1": round(sum(v["f1"] for v in per.values()) / len(per), 4),
+            "clean_pass_rate": _ratio(sum(clean), len(clean)), "clean_drafts": len(clean)}
