@@ -78,7 +78,7 @@ SPAN_FINDERS = {
     "glorifying": re.compile(r"\b(?:akhirnya (?:dia )?(?:bebas|tenang|damai)\w*|(?:bebas|tenang|damai) (?:sekarang|di sana)|"
                              r"dengan berani|pergi dengan tenang|pahlawan|at peace now|finally free|free now|brave\w*|"
                              r"beautiful(?:ly)?|romantis|legend\w*|rest easy|tidak sakit lagi|no more pain)", re.IGNORECASE),
-    "single_cause": re.compile(r"\b(?:gara-gara|gara2|karena (?:di)?\w+|akibat \w+|hanya karena|cuma karena|"
+    "single_cause": re.compile(r"\b(?:(?:gara-gara|gara2) \w+(?: \w+)?|karena (?:di)?\w+|akibat \w+|hanya karena|cuma karena|"
                                r"because (?:of )?\w+|due to \w+|all because|caused by \w+)", re.IGNORECASE),
     "stigmatizing_language": re.compile(r"\b(?:pengecut|gagal bunuh diri|committed suicide|commit suicide|"
                                         r"dosa besar|orang gila|lemah iman|kurang iman|coward\w*|selfish|egois|"
