@@ -45,6 +45,21 @@ def _engine(model: Optional[Path]):
         raise typer.Exit(2) from e
 
 
+def _one(produce, as_json: bool, show) -> None:
+    """One text in: print its JSON or its readable form; a refused text is a clear error (exit 1)."""
+    from ruangaman.assess import InputError
+
+    try:
+        result = produce()
+    except InputError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        show(result)
+
+
 def _show(text: str, result: dict) -> None:
     from rich.console import Console
     from rich.text import Text
@@ -82,20 +97,11 @@ def assess(
     Exit status: 0 when every line was assessed, 1 when any line failed (its error record
     is in the output, in place), 2 when nothing could run.
     """
-    from ruangaman.assess import InputError
     from ruangaman.assess.stream import assess_lines
 
     engine = _engine(model)
     if text is not None:
-        try:
-            result = engine.assess(text, surface).to_dict()
-        except InputError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(1) from e
-        if as_json:
-            typer.echo(json.dumps(result, ensure_ascii=False))
-        else:
-            _show(text, result)
+        _one(lambda: engine.assess(text, surface).to_dict(), as_json, lambda r: _show(text, r))
         return
     _run_stream(input, output, lambda src, stats: assess_lines(engine, src, stats), "assessed")
 
@@ -140,7 +146,6 @@ def decide(
     JSONL lines carry id, text and optionally surface, author_age_band, viewer_age_band,
     locale and region.  Exit status as for assess.
     """
-    from ruangaman.assess import InputError
     from ruangaman.policy import Decider, PolicyError, load_policy
     from ruangaman.policy.decider import decide_lines
 
@@ -151,16 +156,9 @@ def decide(
         raise typer.Exit(2) from e
     decider = Decider(policy=pol)
     if text is not None:
-        try:
-            result = decider.decide(text, {"surface": surface, "author_age_band": author_age_band,
-                                           "viewer_age_band": viewer_age_band, "locale": locale, "region": region})
-        except InputError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(1) from e
-        if as_json:
-            typer.echo(json.dumps(result, ensure_ascii=False))
-        else:
-            _show_decision(result)
+        context = {"surface": surface, "author_age_band": author_age_band, "viewer_age_band": viewer_age_band,
+                   "locale": locale, "region": region}
+        _one(lambda: decider.decide(text, context), as_json, _show_decision)
         return
     _run_stream(input, output, lambda src, stats: decide_lines(decider, src, stats), "decided")
 
@@ -270,18 +268,13 @@ def check_draft(
 
     checker = DraftChecker()
     if text is not None:
-        try:
-            report = checker.check(text, surface).to_dict()
-        except InputError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(1) from e
-        if as_json:
-            typer.echo(json.dumps(report, ensure_ascii=False))
-            return
-        typer.echo(f"score {report['score']:.2f}  ({len(report['flags'])} flag(s))")
-        for f in report["flags"]:
-            where = f" [{f['start']}:{f['end']}] {text[f['start']:f['end']]!r}" if "start" in f else ""
-            typer.echo(f"- {f['flag']}{where}\n    {f['suggestion']}\n    ({f['guideline']})")
+        def show(report: dict) -> None:
+            typer.echo(f"score {report['score']:.2f}  ({len(report['flags'])} flag(s))")
+            for f in report["flags"]:
+                where = f" [{f['start']}:{f['end']}] {text[f['start']:f['end']]!r}" if "start" in f else ""
+                typer.echo(f"- {f['flag']}{where}\n    {f['suggestion']}\n    ({f['guideline']})")
+
+        _one(lambda: checker.check(text, surface).to_dict(), as_json, show)
         return
 
     def produce(src, stats):
