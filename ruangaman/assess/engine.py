@@ -28,8 +28,7 @@ from ruangaman.assess.decision import decide_levels
 from ruangaman.detect import SafetyNet, default_safety_net
 from ruangaman.features import SURFACES, FeatureIndexer, Featurizer, IndexedBatch, default_featurizer
 from ruangaman.features.featurizer import chunk_starts, ragged_positions
-from ruangaman.langid import decide_languages
-from ruangaman.langid.decide import MIXED_MARGIN
+from ruangaman.langid import decide_language, decide_languages
 from ruangaman.model import LABELS, LANGUAGES, LEVELS, LinearModel
 
 __all__ = ["Assessment", "AssessmentEngine", "Evidence", "InputError", "MAX_TEXT_CHARS", "default_model_dir",
@@ -184,7 +183,7 @@ class AssessmentEngine:
 
     # -- decisions ---------------------------------------------------------------------------
     def _decide(self, logits: np.ndarray, texts: Sequence[str], surfaces: Sequence[str],
-                ids: Sequence[str | None], batch: IndexedBatch | None = None) -> list[Assessment]:
+                ids: Sequence[str | None], batch: IndexedBatch) -> list[Assessment]:
         at_least = self._h_level.at_least(logits)
         p_labels = self._h_labels.probabilities(logits)
         p_lang = self._h_lang.probabilities(logits)
@@ -228,10 +227,7 @@ class AssessmentEngine:
             level = 1
         if surface == "search" and on[_METHOD] and level < 3:
             level = 3
-        order = sorted(range(len(p_lang)), key=lambda k: -p_lang[k])
-        language = LANGUAGES[order[0]]
-        if {language, LANGUAGES[order[1]]} == {"id", "en"} and p_lang[order[0]] - p_lang[order[1]] < MIXED_MARGIN:
-            language = "mixed"
+        language = decide_language(dict(zip(LANGUAGES, p_lang)))
         full = [1.0] + ge + [0.0]
         p_level = [round(full[k] - full[k + 1], 4) for k in range(len(LEVELS))]
         labels = [lb for lb, x in zip(LABELS, on) if x]
@@ -248,12 +244,10 @@ class AssessmentEngine:
         out.extend((lb, start + j) for j, lb in enumerate(LABELS) if label_on[j])
         return out
 
-    def _evidence_batch(self, batch: IndexedBatch | None, texts: Sequence[str], level: np.ndarray,
+    def _evidence_batch(self, batch: IndexedBatch, texts: Sequence[str], level: np.ndarray,
                         label_on: np.ndarray, risky: np.ndarray) -> dict[int, list[Evidence]]:
         """Evidence for every risky text of a batch: top features per decision, vectorized."""
         rows = np.flatnonzero(risky).tolist()
-        if batch is None:
-            return {r: self._evidence(texts[r], int(level[r]), label_on[r]) for r in rows}
         out = {r: self._evidence(texts[r], int(level[r]), label_on[r]) for r in rows if r in batch.slow}
         fast = [r for r in rows if r not in batch.slow]
         if not fast:
