@@ -399,6 +399,19 @@ def bench(
     run_bench(corpus, n, single, model)
 
 
+def _register_service_commands() -> None:
+    from ruangaman.service.commands import db_app, keys_app, openapi, purge, serve
+
+    app.command()(serve)
+    app.command()(purge)
+    app.command()(openapi)
+    app.add_typer(db_app, name="db")
+    app.add_typer(keys_app, name="keys")
+
+
+_register_service_commands()
+
+
 def main() -> None:
     app()
 

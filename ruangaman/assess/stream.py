@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from ruangaman.assess.engine import AssessmentEngine, InputError, check_text
 
-__all__ = ["INPUT_FIELDS", "StreamStats", "assess_lines", "dumps", "error_record", "parse_line"]
+__all__ = ["INPUT_FIELDS", "StreamStats", "assess_lines", "check_object", "decode_json", "dumps", "error_record", "parse_line"]
 
 INPUT_FIELDS = frozenset({"id", "text", "surface"})
 MAX_LINE_BYTES = 1 << 20
@@ -38,12 +38,22 @@ def parse_line(raw: bytes | str, line: int, max_chars: int, extra_fields: frozen
     """Parse and validate one input line; raises InputError with a stable code."""
     if len(raw) > MAX_LINE_BYTES + 1:
         raise InputError("line_too_long", f"line must be at most {MAX_LINE_BYTES} bytes. Got {len(raw)} instead.")
+    return check_object(decode_json(raw), max_chars, extra_fields, surfaces, default_surface)
+
+
+def decode_json(raw: bytes | str) -> Any:
+    """JSON from bytes; raises InputError invalid_utf8 / invalid_json saying exactly what is wrong."""
     try:
-        obj = orjson.loads(raw)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        obj = _explain_bad_line(raw)
+        return _explain_bad_line(raw)
+
+
+def check_object(obj: Any, max_chars: int, extra_fields: frozenset[str] = frozenset(),
+                 surfaces: tuple[str, ...] | None = None, default_surface: str = "post") -> dict[str, Any]:
+    """Validate one decoded item (a JSONL line or an API body); raises InputError with a stable code."""
     if not isinstance(obj, dict):
-        raise InputError("invalid_json", f"line must be a JSON object. Got {type(obj).__name__} instead.")
+        raise InputError("invalid_json", f"item must be a JSON object. Got {type(obj).__name__} instead.")
     id_ = obj.get("id")
     if not isinstance(id_, str) or not id_:
         err = InputError("missing_id", f"id must be a non-empty string. Got {id_!r} instead.")

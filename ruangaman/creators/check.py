@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ruangaman.assess.engine import InputError, check_text
+from ruangaman.assess.engine import AssessmentEngine, InputError, check_text
 from ruangaman.features import Featurizer, default_featurizer
 from ruangaman.features.featurizer import chunk_spans
 from ruangaman.model import LinearModel, ModelError
@@ -142,13 +142,14 @@ def default_drafts_model_dir() -> Path:
 class DraftChecker:
     """Check drafts against the safe-messaging guidelines."""
 
-    def __init__(self, model_dir: Path | None = None, featurizer: Featurizer | None = None):
+    def __init__(self, model_dir: Path | None = None, featurizer: Featurizer | None = None,
+                 engine: AssessmentEngine | None = None):
         self.featurizer = featurizer or default_featurizer()
         self.model = LinearModel.load(model_dir or default_drafts_model_dir())
         if "flags" not in self.model.heads or self.model.heads["flags"].classes != FLAGS:
             raise ModelError(f"drafts model must have a 'flags' head over {list(FLAGS)}.")
         self._t = np.array([self.model.thresholds["flags"][f] for f in FLAGS])
-        self._engine = None
+        self._engine = engine
 
     def _assess(self, text: str):
         if self._engine is None:

@@ -66,7 +66,8 @@ class Decider:
         self._safety_net = default_safety_net(self._featurizer.concepts)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ruangaman-assess") if timeout_s else None
 
-    def _assess(self, text: str, surface: str, id: str | None) -> Assessment:
+    def assess(self, text: str, surface: str = "post", id: str | None = None) -> Assessment:
+        """The model's assessment within the time budget, else the safety net's (degraded)."""
         check_text(text, surface)
         if self.engine is None:
             return safety_net_assessment(self._featurizer, self._safety_net, text, id)
@@ -80,16 +81,17 @@ class Decider:
             return safety_net_assessment(self._featurizer, self._safety_net, text, id)
 
     def decide(self, item: str | Assessment | Mapping[str, Any], context: Mapping[str, Any] | Context | None = None,
-               id: str | None = None) -> dict[str, Any]:
-        """Actions for a text (or a finished Assessment) in context."""
+               id: str | None = None, text: str = "") -> dict[str, Any]:
+        """Actions for a text (or a finished Assessment, with its ``text`` if known) in context."""
         ctx = context if isinstance(context, Context) else make_context(context or {})
         words: list[str] = []
-        text = ""
         if isinstance(item, Assessment):
             assessment = item
+            if text:
+                words = self._featurizer.normalizer.words(text)
         else:
             text = item if isinstance(item, str) else item.get("text")
-            assessment = self._assess(text, ctx.surface, id)
+            assessment = self.assess(text, ctx.surface, id)
             words = self._featurizer.normalizer.words(text)
         a = assessment.to_dict()
         actions = self.policy.decide(dict(a, _words=words, _text=text), ctx)
