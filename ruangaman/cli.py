@@ -399,6 +399,21 @@ def bench(
     run_bench(corpus, n, single, model)
 
 
+@app.command("bench-api")
+def bench_api(
+    n: int = typer.Option(20000, help="Most requests per run (batch runs send n / batch-size requests)."),
+    seconds: float = typer.Option(10.0, help="Most seconds per run."),
+    connections: int = typer.Option(8, help="Concurrent keep-alive connections."),
+    batch_size: int = typer.Option(100, help="Texts per batch request."),
+    workers: int = typer.Option(1, help="Server worker processes."),
+    corpus: Optional[Path] = typer.Option(None, help="JSONL with a text field. Default: the bundled bench corpus."),
+) -> None:
+    """HTTP load on loopback: req/s and p50/p99 of single and batch assess next to a constant endpoint."""
+    from ruangaman.bench.api import run_api_bench
+
+    run_api_bench(n, seconds, connections, batch_size, corpus, workers)
+
+
 def _register_service_commands() -> None:
     from ruangaman.service.commands import db_app, keys_app, openapi, purge, serve
 

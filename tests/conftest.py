@@ -136,13 +136,15 @@ class Server:
 def make_server(engine, tmp_path):
     """Start servers on given settings; every one is stopped at the end of the test."""
     from ruangaman.service import Settings, create_app
-    from ruangaman.store import Store
+    from ruangaman.store import Store, upgrade
 
     started: list[tuple[Server, Store]] = []
 
     def start(database_url: str, **settings):
+        """``database_url=""`` is the embedded default: SQLite in the data folder."""
         s = Settings.load(env={}, data_dir=str(tmp_path / "data"), database_url=database_url, **settings)
         store = Store(s.database_url, key_cache_s=s.key_cache_seconds)
+        upgrade(store.engine)
         server = Server(create_app(s, store=store, engine=engine), free_port())
         started.append((server, store))
         return server

@@ -122,9 +122,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     def roles_doc(*roles: str) -> dict[str, Any]:
         return {"x-roles": list(roles), "security": [{"bearer": []}]}
 
+    committer = _LoopCommitter(rt.store)
+
     async def store_items(key: ApiKey, records: list[ItemRecord], answers: list[dict[str, Any]]) -> list[Stored]:
         try:
-            return await asyncio.wrap_future(rt.store.put_items(key.client, key, records, "items.create"))
+            return await committer.put(key.client, key, records, "items.create")
         except Exception as e:  # noqa: BLE001 - answer anyway (safety first) but say it is not stored
             log.error("store failed: %s", type(e).__name__)
             raise ApiError(503, "store_unavailable", "the result could not be stored; act on it and retry later "
@@ -202,7 +204,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
                 out[i] = {"id": getattr(e, "id", None), "index": i, "error": {"code": e.code, "message": str(e)}}
         results: list[dict[str, Any]] = []
         if valid:
-            assessments = await run_in_threadpool(rt.core.assess, [it for _, it in valid])
+            assessments = rt.core.assess([it for _, it in valid])  # CPU-bound: a thread would only add GIL waits
             results = [a.to_dict() for a in assessments]
             records = [rt.core.record("assess", key.client, it, r, r["evidence"]) for (_, it), r in zip(valid, results)]
             stored = await store_items(key, records, results)
@@ -341,6 +343,44 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         return _json(report.to_dict())
 
     return app
+
+
+class _LoopCommitter:
+    """Group commit on the event loop: the items of every request that reached the store in the
+    same loop turn are written in one transaction, then each request is answered.
+
+    Doing it on the loop's own thread (not a writer thread) matters in Python: a second thread
+    would wait for the GIL at every database call while requests are being assessed.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.pending: list[tuple[tuple[str, ApiKey, list[ItemRecord], str], asyncio.Future]] = []
+        self.scheduled = False
+
+    def put(self, client: str, key: ApiKey, records: list[ItemRecord], action: str) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        self.pending.append(((client, key, records, action), fut))
+        if not self.scheduled:
+            self.scheduled = True
+            loop.call_soon(self.flush)
+        return fut
+
+    def flush(self) -> None:
+        self.scheduled = False
+        pending, self.pending = self.pending, []
+        try:
+            results: list[Any] = self.store.put_now([args for args, _ in pending])
+        except Exception as e:  # noqa: BLE001
+            results = [e] * len(pending)
+        for (_, fut), result in zip(pending, results):
+            if fut.done():
+                continue
+            if isinstance(result, BaseException):
+                fut.set_exception(result)
+            else:
+                fut.set_result(result)
 
 
 def _draft_checker(rt: Runtime):

@@ -8,6 +8,7 @@ WAL mode with ``synchronous=FULL``; PostgreSQL with its defaults (fsync on commi
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import hmac
@@ -167,17 +168,27 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
     return current_revision(engine)
 
 
+@dataclass(frozen=True)
+class _PutOp:
+    client: str
+    key: ApiKey
+    records: Sequence[ItemRecord]
+    action: str
+    now: float
+
+
 class _Writer(threading.Thread):
     """One thread, one transaction for everything waiting: group commit."""
 
-    def __init__(self, engine: Engine, max_ops: int):
+    def __init__(self, engine: Engine, max_ops: int, put_many: Callable[[Connection, list["_PutOp"]], list[Any]]):
         super().__init__(name="ruangaman-writer", daemon=True)
         self.engine = engine
         self.max_ops = max_ops
+        self.put_many = put_many
         self.q: queue.SimpleQueue = queue.SimpleQueue()
         self.commits = 0
 
-    def submit(self, fn: Callable[[Connection], Any]) -> Future:
+    def submit(self, fn: "Callable[[Connection], Any] | _PutOp") -> Future:
         fut: Future = Future()
         self.q.put((fn, fut))
         return fut
@@ -207,7 +218,14 @@ class _Writer(threading.Thread):
     def _commit(self, ops: list[tuple[Callable[[Connection], Any], Future]]) -> None:
         try:
             with self.engine.begin() as conn:
-                results = [fn(conn) for fn, _ in ops]
+                puts = [i for i, (fn, _) in enumerate(ops) if isinstance(fn, _PutOp)]
+                results: list[Any] = [None] * len(ops)
+                if puts:  # all waiting item writes in one statement
+                    for i, r in zip(puts, self.put_many(conn, [ops[i][0] for i in puts])):
+                        results[i] = r
+                for i, (fn, _) in enumerate(ops):
+                    if not isinstance(fn, _PutOp):
+                        results[i] = fn(conn)
         except Exception:
             if len(ops) == 1:
                 ops[0][1].set_exception(_sys_exc())
@@ -235,7 +253,7 @@ class Store:
         self.dialect = self.engine.dialect.name
         self.key_cache_s = key_cache_s
         self._keys: dict[str, tuple[ApiKey | None, float]] = {}
-        self._writer = _Writer(self.engine, group_max)
+        self._writer = _Writer(self.engine, group_max, self._put_many)
         self._writer.start()
 
     # -- lifecycle ------------------------------------------------------------------
@@ -262,55 +280,110 @@ class Store:
     def commits(self) -> int:
         return self._writer.commits
 
-    def _insert(self):
-        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(items)
+    @property
+    def _insert_stmt(self):
+        stmt = getattr(self, "_stmt", None)
+        if stmt is None:
+            ins = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(items)
+            stmt = self._stmt = (ins.on_conflict_do_nothing(index_elements=["client", "kind", "item_id"])
+                                 .returning(items.c.client, items.c.kind, items.c.item_id))
+        return stmt
 
     # -- items ----------------------------------------------------------------------
     def put_items(self, client: str, key: ApiKey, records: Sequence[ItemRecord], action: str) -> Future:
         """Store new items, answer repeated ids from the first result; resolves to one Stored per record."""
-        now = time.time()
-        return self._writer.submit(lambda conn: self._put(conn, client, key, records, action, now))
+        return self._writer.submit(_PutOp(client, key, records, action, time.time()))
 
-    def _put(self, conn: Connection, client: str, key: ApiKey, records: Sequence[ItemRecord], action: str,
-             now: float) -> list[Stored]:
-        first: dict[tuple[str, str], ItemRecord] = {}
-        for r in records:
-            first.setdefault((r.kind, r.item_id), r)
-        rows = [{"client": client, "kind": r.kind, "item_id": r.item_id, "text_hash": r.text_hash, "text": r.text,
-                 "evidence": r.evidence, "surface": r.surface, "language": r.language, "self_harm": r.self_harm,
-                 "labels": r.labels, "result": r.result, "review_priority": r.review_priority,
-                 "degraded": int(r.degraded), "subject_hash": r.subject_hash, "author_age_band": r.author_age_band,
-                 "key_id": key.key_id, "created_at": now} for r in first.values()]
-        inserted: set[tuple[str, str]] = set()
+    def put_now(self, batches: Sequence[tuple[str, ApiKey, Sequence[ItemRecord], str]]) -> list[list[Stored] | Exception]:
+        """Store several requests' items in one transaction, in the calling thread (group commit
+        driven by the caller, e.g. the server's event loop).  A request that fails alone gets its exception."""
+        now = time.time()
+        ops = [_PutOp(c, k, r, a, now) for c, k, r, a in batches]
+        try:
+            with self.engine.begin() as conn:
+                return list(self._put_many(conn, ops))
+        except Exception:
+            if len(ops) == 1:
+                return [_sys_exc()]  # type: ignore[list-item]
+        out: list[list[Stored] | Exception] = []
+        for op in ops:  # isolate the bad one
+            try:
+                with self.engine.begin() as conn:
+                    out.append(self._put_many(conn, [op])[0])
+            except Exception as e:  # noqa: BLE001
+                out.append(e)
+        return out
+
+    def _insert_rows(self, conn: Connection, rows: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+        """INSERT ... ON CONFLICT DO NOTHING RETURNING the keys that went in; conflicting rows return nothing."""
+        if self.dialect != "sqlite":
+            # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues")
+            return {tuple(r) for r in conn.execute(self._insert_stmt, rows)}  # type: ignore[misc]
+        # SQLite hot path: one hand-built multi-row statement per 500 rows, JSON encoded once with orjson.
+        out: set[tuple[str, str, str]] = set()
+        dumps = orjson.dumps
         for i in range(0, len(rows), _ROWS_PER_STATEMENT):
-            stmt = (self._insert().values(rows[i:i + _ROWS_PER_STATEMENT])
-                    .on_conflict_do_nothing(index_elements=["client", "kind", "item_id"])
-                    .returning(items.c.kind, items.c.item_id))
-            inserted.update((k, i_) for k, i_ in conn.execute(stmt))
-        existing: dict[tuple[str, str], tuple[str, Any]] = {}
-        missing = [k for k in first if k not in inserted]
-        for kind in {k for k, _ in missing}:
-            ids = [i_ for k, i_ in missing if k == kind]
+            chunk = rows[i:i + _ROWS_PER_STATEMENT]
+            params: list[Any] = []
+            for r in chunk:
+                params.extend(dumps(r[c]).decode() if c in _JSON_COLUMNS and r[c] is not None else r[c]
+                              for c in _ITEM_COLUMNS)
+            sql = _sqlite_insert_sql(len(chunk))
+            out.update(tuple(r) for r in conn.exec_driver_sql(sql, tuple(params)))  # type: ignore[misc]
+        return out
+
+    def _put_many(self, conn: Connection, ops: list[_PutOp]) -> list[list[Stored]]:
+        """Every waiting request's items in one INSERT (the first of each id wins), one audit row each."""
+        rows: list[dict[str, Any]] = []
+        for op in ops:
+            for r in op.records:
+                rows.append({"client": op.client, "kind": r.kind, "item_id": r.item_id, "text_hash": r.text_hash,
+                             "text": r.text, "evidence": r.evidence, "surface": r.surface, "language": r.language,
+                             "self_harm": r.self_harm, "labels": r.labels, "result": r.result,
+                             "review_priority": r.review_priority, "degraded": int(r.degraded),
+                             "subject_hash": r.subject_hash, "author_age_band": r.author_age_band,
+                             "key_id": op.key.key_id, "created_at": op.now})
+        inserted = self._insert_rows(conn, rows) if rows else set()
+        claimed: set[tuple[str, str, str]] = set()
+        mine: list[list[bool]] = []
+        for op in ops:
+            flags = []
+            for r in op.records:
+                k = (op.client, r.kind, r.item_id)
+                flags.append(k in inserted and k not in claimed)
+                if flags[-1]:
+                    claimed.add(k)
+            mine.append(flags)
+        wanted = {(op.client, r.kind, r.item_id) for op, flags in zip(ops, mine)
+                  for r, m in zip(op.records, flags) if not m}
+        existing: dict[tuple[str, str, str], tuple[str, Any]] = {}
+        by_scope: dict[tuple[str, str], list[str]] = {}
+        for client, kind, item_id in wanted:
+            by_scope.setdefault((client, kind), []).append(item_id)
+        for (client, kind), ids in by_scope.items():
             for j in range(0, len(ids), _ROWS_PER_STATEMENT):
                 q = select(items.c.item_id, items.c.text_hash, items.c.result).where(
                     items.c.client == client, items.c.kind == kind, items.c.item_id.in_(ids[j:j + _ROWS_PER_STATEMENT]))
-                existing.update(((kind, i_), (h, res)) for i_, h, res in conn.execute(q))
-        out: list[Stored] = []
-        seen: set[tuple[str, str]] = set()
-        for r in records:
-            k = (r.kind, r.item_id)
-            if k in inserted and k not in seen:
-                seen.add(k)
-                out.append(Stored(r.item_id, r.result))
-                continue
-            stored_hash, stored_result = existing.get(k) or (first[k].text_hash, first[k].result)
-            if stored_hash != r.text_hash:
-                out.append(Stored(r.item_id, None, conflict=True))
-            else:
-                out.append(Stored(r.item_id, stored_result, replayed=True))
-        n_new = len(inserted)
-        if n_new or action:
-            self._audit(conn, key, action, f"client:{client}", {"new": n_new, "replayed": len(records) - n_new}, now)
+                existing.update(((client, kind, i_), (h, res)) for i_, h, res in conn.execute(q))
+        out: list[list[Stored]] = []
+        audit_rows = []
+        for op, flags in zip(ops, mine):
+            stored = []
+            for r, m in zip(op.records, flags):
+                if m:
+                    stored.append(Stored(r.item_id, r.result))
+                    continue
+                stored_hash, stored_result = existing[(op.client, r.kind, r.item_id)]
+                if stored_hash != r.text_hash:
+                    stored.append(Stored(r.item_id, None, conflict=True))
+                else:
+                    stored.append(Stored(r.item_id, stored_result, replayed=True))
+            n_new = sum(flags)
+            audit_rows.append({"at": op.now, "key_id": op.key.key_id, "role": op.key.role, "action": op.action,
+                               "target": f"client:{op.client}", "detail": {"new": n_new, "replayed": len(flags) - n_new}})
+            out.append(stored)
+        if audit_rows:
+            conn.execute(insert(audit_events), audit_rows)
         return out
 
     def get_item(self, client: str, kind: str, item_id: str) -> dict[str, Any] | None:
@@ -478,6 +551,19 @@ class Store:
             self._keys.clear()
         self._keys[secret] = (found, now + self.key_cache_s)
         return found
+
+
+_ITEM_COLUMNS = ("client", "kind", "item_id", "text_hash", "text", "evidence", "surface", "language", "self_harm",
+                 "labels", "result", "review_priority", "degraded", "subject_hash", "author_age_band", "key_id",
+                 "created_at")
+_JSON_COLUMNS = frozenset({"evidence", "labels", "result"})
+
+
+@functools.lru_cache(maxsize=64)
+def _sqlite_insert_sql(n_rows: int) -> str:
+    row = "(" + ", ".join("?" * len(_ITEM_COLUMNS)) + ")"
+    return (f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES {', '.join([row] * n_rows)} "
+            "ON CONFLICT (client, kind, item_id) DO NOTHING RETURNING client, kind, item_id")
 
 
 def _sha256(secret: str) -> str:
