@@ -119,7 +119,7 @@ class Server:
             time.sleep(0.02)
         self.store = app.state.runtime.store
         self.keys = {role: self.store.create_key(f"{role}-test", role, "acme")[0]
-                     for role in ("platform", "reviewer", "analyst", "admin")}
+                     for role in ("platform", "reviewer", "analyst", "admin", "staff", "creator")}
 
     def client(self, role: str | None = "platform"):
         import httpx

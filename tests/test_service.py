@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ROLES = ("platform", "reviewer", "analyst", "admin")
+ROLES = ("platform", "reviewer", "analyst", "admin", "staff", "creator")
 ALL = set(ROLES)
 PUBLIC = "public"
 

@@ -35,7 +35,7 @@ __all__ = ["create_app", "app_from_env", "PUBLIC_PATHS"]
 
 log = logging.getLogger("ruangaman.service")
 PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
-ANY_ROLE = ("platform", "reviewer", "analyst", "admin")
+ANY_ROLE = ("platform", "reviewer", "analyst", "admin", "staff", "creator")
 
 
 @dataclass

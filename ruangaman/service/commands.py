@@ -115,7 +115,7 @@ def db_current(data_dir: Optional[Path] = DataDirOpt) -> None:
 @keys_app.command("create")
 def keys_create(
     name: str = typer.Option(..., help="Who the key is for, e.g. the platform or the reviewer's name."),
-    role: str = typer.Option(..., help="platform, reviewer, analyst or admin."),
+    role: str = typer.Option(..., help="platform, reviewer, analyst, admin, staff (workshop) or creator."),
     client: Optional[str] = typer.Option(None, help="Client whose items the key shares (default: the name)."),
     data_dir: Optional[Path] = DataDirOpt,
 ) -> None:

@@ -33,7 +33,7 @@ __all__ = ["ROLES", "ApiKey", "IdConflict", "ItemRecord", "Stored", "Store", "St
            "upgrade", "current_revision", "head_revision"]
 
 log = logging.getLogger("ruangaman.store")
-ROLES = ("platform", "reviewer", "analyst", "admin")
+ROLES = ("platform", "reviewer", "analyst", "admin", "staff", "creator")
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _ROWS_PER_STATEMENT = 500
 
