@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.main import get_command
@@ -13,8 +14,24 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_cli_command_is_documented() -> None:
-    for name in get_command(app).commands:
+    for name, command in get_command(app).commands.items():
         assert f"ruangaman {name}" in README, f"README does not document `ruangaman {name}`"
+        for sub in getattr(command, "commands", {}):  # groups: db, keys, policy, workshop
+            assert f"ruangaman {name} {sub}" in README, f"README does not document `ruangaman {name} {sub}`"
+
+
+def test_every_service_setting_is_documented() -> None:
+    from ruangaman.service import SETTINGS
+
+    for setting in SETTINGS:
+        assert f"`{setting.env}`" in README, f"README does not document the setting {setting.env}"
+
+
+def test_every_api_route_is_documented() -> None:
+    doc = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    for path, methods in doc["paths"].items():
+        for method in methods:
+            assert f"{method.upper()} {path}" in README, f"README does not document {method.upper()} {path}"
 
 
 def test_the_two_commands_are_in_the_readme() -> None:
@@ -31,5 +48,5 @@ def test_specs_and_data_licences_are_in_the_repo() -> None:
 def test_quoted_figures_come_with_their_command() -> None:
     measured = README.split("## Measured", 1)[1].split("\n## ", 1)[0]
     for command in ("ruangaman eval data/validation/assess-dev.jsonl", "ruangaman bench",
-                    "ruangaman info --eval data/info-eval/queries.jsonl"):
+                    "ruangaman info --eval data/info-eval/queries.jsonl", "ruangaman bench-api"):
         assert command in measured, f"figures in 'Measured' must name the command that made them: {command}"

@@ -33,7 +33,9 @@ ROUTE_ROLES = {
     ("GET", "/v1/audit"): {"admin"},
     ("GET", "/v1/info/search"): ALL,
     ("GET", "/v1/helplines"): ALL,
-    ("POST", "/v1/drafts/check"): {"platform"},
+    ("POST", "/v1/drafts/check"): {"platform", "creator", "staff"},
+    ("GET", "/creators/check"): PUBLIC,
+    ("GET", "/creators/check.js"): PUBLIC,
 }
 # A valid request for each route, so an allowed role gets a success.
 EXAMPLES = {

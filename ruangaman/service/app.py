@@ -12,6 +12,7 @@ import logging
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import orjson
@@ -36,6 +37,8 @@ __all__ = ["create_app", "app_from_env", "PUBLIC_PATHS"]
 log = logging.getLogger("ruangaman.service")
 PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
 ANY_ROLE = ("platform", "reviewer", "analyst", "admin", "staff", "creator")
+DRAFT_ROLES = ("platform", "creator", "staff")
+_STATIC = Path(__file__).with_name("static")
 
 
 @dataclass
@@ -168,6 +171,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
         return Response(generate_latest(rt.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/creators/check", tags=["creators"], include_in_schema=False)
+    async def draft_page() -> Response:
+        """The draft page: paste, check, see it highlighted (the check itself needs a key)."""
+        return Response((_STATIC / "draft.html").read_bytes(), media_type="text/html; charset=utf-8",
+                        headers=_PAGE_HEADERS)
+
+    @app.get("/creators/check.js", tags=["creators"], include_in_schema=False)
+    async def draft_script() -> Response:
+        return Response((_STATIC / "draft.js").read_bytes(), media_type="text/javascript; charset=utf-8",
+                        headers=_PAGE_HEADERS)
 
     @app.get("/v1/ping", tags=["probes"], response_model=S.PingOut, openapi_extra=roles_doc(*ANY_ROLE),
              summary="A constant answer behind the same key check: the baseline for load benchmarks.",
@@ -328,10 +342,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
                          verified_on=s.verified_on) for s in reg.select(kinds, region, minor)]
         return _json({"services": services})
 
-    @app.post("/v1/drafts/check", tags=["creators"], openapi_extra=_body_doc(S.DraftIn, "platform"),
+    @app.post("/v1/drafts/check", tags=["creators"], openapi_extra=_body_doc(S.DraftIn, *DRAFT_ROLES),
               responses=_errors(400, 401, 403, 413, 422),
               summary="Check a creator's draft against safe-messaging guidelines (not stored).")
-    async def check_draft(request: Request, key: ApiKey = Depends(role("platform"))) -> Response:
+    async def check_draft(request: Request, key: ApiKey = Depends(role(*DRAFT_ROLES))) -> Response:
         body = await _body(request)
         if not isinstance(body, dict) or set(body) - {"id", "text", "surface"}:
             raise ApiError(422, "unknown_field", "fields must be among ['id', 'surface', 'text'].")
@@ -391,6 +405,11 @@ def _draft_checker(rt: Runtime):
         checker = DraftChecker(engine=rt.core.engine)
         rt._checker = checker  # type: ignore[attr-defined]
     return checker
+
+
+# The page loads only its own script and talks only to this server.
+_PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                 "frame-ancestors 'none'", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
 def _batch_items(body: Any, max_items: int) -> list[Any]:
