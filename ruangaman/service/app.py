@@ -356,38 +356,75 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
             raise _input_error(e) from None
         return _json(report.to_dict())
 
+    from ruangaman.service.workshop_api import workshop_routes  # Mindful Makers: staff, creators, certificates
+
+    workshop_routes(app, rt, role, roles_doc)
     return app
 
 
 class _LoopCommitter:
-    """Group commit on the event loop: the items of every request that reached the store in the
-    same loop turn are written in one transaction, then each request is answered.
+    """Group commit driven by the event loop.
 
-    Doing it on the loop's own thread (not a writer thread) matters in Python: a second thread
-    would wait for the GIL at every database call while requests are being assessed.
+    The items of every request that reached the store while the previous commit was in flight
+    are written together on the loop's own thread, then committed by one helper thread (the
+    fsync releases the GIL, so the loop goes on assessing meanwhile), and only then answered.
+    Writing on the loop thread matters in Python: a writer thread would wait for the GIL at
+    every database call while requests are being assessed.
     """
 
     def __init__(self, store: Store):
+        from concurrent.futures import ThreadPoolExecutor
+
         self.store = store
         self.pending: list[tuple[tuple[str, ApiKey, list[ItemRecord], str], asyncio.Future]] = []
         self.scheduled = False
+        self.in_flight = False
+        self._committer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ruangaman-commit")
 
     def put(self, client: str, key: ApiKey, records: list[ItemRecord], action: str) -> asyncio.Future:
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
         self.pending.append(((client, key, records, action), fut))
-        if not self.scheduled:
-            self.scheduled = True
-            loop.call_soon(self.flush)
+        self._schedule(loop)
         return fut
 
-    def flush(self) -> None:
+    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        if not self.scheduled and not self.in_flight:
+            self.scheduled = True
+            loop.call_soon(self._flush, loop)
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         self.scheduled = False
+        if self.in_flight or not self.pending:
+            return
         pending, self.pending = self.pending, []
         try:
-            results: list[Any] = self.store.put_now([args for args, _ in pending])
-        except Exception as e:  # noqa: BLE001
-            results = [e] * len(pending)
+            results, commit, rollback = self.store.put_prepared([args for args, _ in pending])
+        except Exception:  # noqa: BLE001 - one bad request must not fail the others: one by one
+            self._one_by_one(pending)
+            self._schedule(loop)
+            return
+        self.in_flight = True
+        done = loop.run_in_executor(self._committer, commit)
+
+        def finished(f: asyncio.Future) -> None:
+            self.in_flight = False
+            error = f.exception()
+            for (_, fut), result in zip(pending, results):
+                if fut.done():
+                    continue
+                if error is not None:
+                    fut.set_exception(error)
+                else:
+                    fut.set_result(result)
+            if self.pending:
+                self._schedule(loop)
+
+        done.add_done_callback(finished)
+        del rollback
+
+    def _one_by_one(self, pending: list) -> None:
+        results = self.store.put_now([args for args, _ in pending])
         for (_, fut), result in zip(pending, results):
             if fut.done():
                 continue

@@ -254,6 +254,7 @@ class Store:
         self.key_cache_s = key_cache_s
         self._keys: dict[str, tuple[ApiKey | None, float]] = {}
         self._writer = _Writer(self.engine, group_max, self._put_many)
+        self._put_conn: Connection | None = None
         self._writer.start()
 
     # -- lifecycle ------------------------------------------------------------------
@@ -274,6 +275,8 @@ class Store:
 
     def close(self) -> None:
         self._writer.stop()
+        if self._put_conn is not None:
+            self._put_conn.close()
         self.engine.dispose()
 
     @property
@@ -293,6 +296,32 @@ class Store:
     def put_items(self, client: str, key: ApiKey, records: Sequence[ItemRecord], action: str) -> Future:
         """Store new items, answer repeated ids from the first result; resolves to one Stored per record."""
         return self._writer.submit(_PutOp(client, key, records, action, time.time()))
+
+    def put_prepared(self, batches: Sequence[tuple[str, ApiKey, Sequence[ItemRecord], str]]
+                     ) -> tuple[list[list[Stored]], Callable[[], None], Callable[[], None]]:
+        """Write several requests' items in one open transaction; return the answers with the
+        transaction's commit and rollback.  The caller may commit in another thread (the fsync
+        is the slow part and releases the GIL) and must answer only after the commit returned."""
+        now = time.time()
+        ops = [_PutOp(c, k, r, a, now) for c, k, r, a in batches]
+        if self._put_conn is None or self._put_conn.closed:
+            self._put_conn = self.engine.connect()  # kept open: no pool check-out per group
+        conn = self._put_conn
+        trans = conn.begin()
+        try:
+            results = self._put_many(conn, ops)
+        except BaseException:
+            trans.rollback()
+            raise
+
+        def commit() -> None:
+            try:
+                trans.commit()
+            except BaseException:
+                conn.invalidate()  # a failed commit leaves the connection unusable: start afresh
+                raise
+
+        return results, commit, trans.rollback
 
     def put_now(self, batches: Sequence[tuple[str, ApiKey, Sequence[ItemRecord], str]]) -> list[list[Stored] | Exception]:
         """Store several requests' items in one transaction, in the calling thread (group commit
