@@ -416,12 +416,14 @@ def bench_api(
 
 def _register_service_commands() -> None:
     from ruangaman.service.commands import db_app, keys_app, openapi, purge, serve
+    from ruangaman.workshop.commands import workshop_app
 
     app.command()(serve)
     app.command()(purge)
     app.command()(openapi)
     app.add_typer(db_app, name="db")
     app.add_typer(keys_app, name="keys")
+    app.add_typer(workshop_app, name="workshop")
 
 
 _register_service_commands()
