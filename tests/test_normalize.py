@@ -66,3 +66,15 @@ def test_every_token_span_slices_the_original(text: str) -> None:
 def test_obfuscation_alphabet_never_raises(text: str) -> None:
     words = N.words(text)
     assert all(isinstance(w, str) and w for w in words)
+
+
+@pytest.mark.parametrize("text,words", [
+    ("cara gantung d!ri yg bener", ["cara", "gantung", "diri", "yang", "benar"]),  # "!" as the letter i
+    ("a k u  c a p e k.  p e n g e n  m a t i.", ["saya", "capek", "ingin", "mati"]),  # a wider gap parts words
+    ("a k u c a p e k", ["saya", "capek"]),  # one run, split into known words
+    ("halo! apa kabar", ["halo", "apa", "kabar"]),  # "!" between words stays punctuation
+])
+def test_spaced_and_exclaimed_evasions(text: str, words: list[str]) -> None:
+    from ruangaman.normalize import default_normalizer
+
+    assert default_normalizer().words(text) == words

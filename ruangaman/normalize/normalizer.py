@@ -49,7 +49,7 @@ _EMOJI_WORDS = {
 # a word (letters, digits, leet symbols, invisible characters, inner hyphens/apostrophes),
 # or one emoji.  Most texts hold no spaced run, so a cheap hint picks the cheaper regex.
 _WORDCH = rf"[\w@$*{_INVISIBLE_CLASS}]"
-_WORD = rf"{_WORDCH}+(?:['’\-]{_WORDCH}+)*!?|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
+_WORD = rf"{_WORDCH}+(?:(?:['’\-]|!(?=[^\W\d_])){_WORDCH}+)*!?|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
 _SPACED = r"(?<![^\W_])(?:[^\W\d_][ .·*_\-]{1,2}){2,}[^\W\d_](?![^\W_])"
 TOKEN_RE = re.compile(_SPACED + "|" + _WORD)
 WORD_RE = re.compile(_WORD)
@@ -139,8 +139,7 @@ class Normalizer:
         if tok in self.slang:
             return self.slang[tok]
         if _SPACED_RE.match(tok):
-            joined = re.sub(r"[ .·*_\-]", "", tok)
-            return self.slang.get(joined) or (joined,)
+            return self._spaced(tok)
         if "'" in tok:
             tok = tok.replace("'", "")
             if tok in self.slang:
@@ -169,6 +168,37 @@ class Normalizer:
             tok = _REPEAT2.sub(r"\1", tok)
             return self.slang.get(tok) or (tok,)
         return (tok,)
+
+    def _spaced(self, tok: str) -> tuple[str, ...]:
+        """Letters split by spaces or dots: a wider gap parts words ("a k u  c a p e k"); a run
+        that is no known word is split into known words if it can be ("akucapek": aku capek)."""
+        out: list[str] = []
+        for group in re.split(r"\s{2,}|[.·*_\-]\s+", tok):
+            joined = re.sub(r"[ .·*_\-]", "", group)
+            if not joined:
+                continue
+            found = self._known(joined)
+            if found is None:
+                found = tuple(w for part in (self._segment(joined) or (joined,)) for w in (self._known(part) or (part,)))
+            out.extend(found)
+        return tuple(out)
+
+    def _segment(self, letters: str) -> list[str] | None:
+        """The fewest known words (two letters or more) that spell ``letters``, or None."""
+        n = len(letters)
+        if n > 40:
+            return None
+        best: list[list[str] | None] = [None] * (n + 1)
+        best[0] = []
+        for i in range(n):
+            if best[i] is None:
+                continue
+            for j in range(i + 2, min(n, i + 16) + 1):
+                piece = letters[i:j]
+                if (piece in self.slang or piece in self.known_words) and (
+                        best[j] is None or len(best[i]) + 1 < len(best[j])):  # type: ignore[arg-type]
+                    best[j] = best[i] + [piece]  # type: ignore[operator]
+        return best[n]
 
     def _known(self, word: str) -> tuple[str, ...] | None:
         if word in self.slang:
