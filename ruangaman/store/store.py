@@ -180,15 +180,14 @@ class _PutOp:
 class _Writer(threading.Thread):
     """One thread, one transaction for everything waiting: group commit."""
 
-    def __init__(self, engine: Engine, max_ops: int, put_many: Callable[[Connection, list["_PutOp"]], list[Any]]):
+    def __init__(self, engine: Engine, max_ops: int):
         super().__init__(name="ruangaman-writer", daemon=True)
         self.engine = engine
         self.max_ops = max_ops
-        self.put_many = put_many
         self.q: queue.SimpleQueue = queue.SimpleQueue()
         self.commits = 0
 
-    def submit(self, fn: "Callable[[Connection], Any] | _PutOp") -> Future:
+    def submit(self, fn: Callable[[Connection], Any]) -> Future:
         fut: Future = Future()
         self.q.put((fn, fut))
         return fut
@@ -218,14 +217,7 @@ class _Writer(threading.Thread):
     def _commit(self, ops: list[tuple[Callable[[Connection], Any], Future]]) -> None:
         try:
             with self.engine.begin() as conn:
-                puts = [i for i, (fn, _) in enumerate(ops) if isinstance(fn, _PutOp)]
-                results: list[Any] = [None] * len(ops)
-                if puts:  # all waiting item writes in one statement
-                    for i, r in zip(puts, self.put_many(conn, [ops[i][0] for i in puts])):
-                        results[i] = r
-                for i, (fn, _) in enumerate(ops):
-                    if not isinstance(fn, _PutOp):
-                        results[i] = fn(conn)
+                results = [fn(conn) for fn, _ in ops]
         except Exception:
             if len(ops) == 1:
                 ops[0][1].set_exception(_sys_exc())
@@ -253,7 +245,7 @@ class Store:
         self.dialect = self.engine.dialect.name
         self.key_cache_s = key_cache_s
         self._keys: dict[str, tuple[ApiKey | None, float]] = {}
-        self._writer = _Writer(self.engine, group_max, self._put_many)
+        self._writer = _Writer(self.engine, group_max)
         self._put_conn: Connection | None = None
         self._writer.start()
 
@@ -295,7 +287,8 @@ class Store:
     # -- items ----------------------------------------------------------------------
     def put_items(self, client: str, key: ApiKey, records: Sequence[ItemRecord], action: str) -> Future:
         """Store new items, answer repeated ids from the first result; resolves to one Stored per record."""
-        return self._writer.submit(_PutOp(client, key, records, action, time.time()))
+        op = _PutOp(client, key, records, action, time.time())
+        return self._writer.submit(lambda conn: self._put_many(conn, [op])[0])
 
     def put_prepared(self, batches: Sequence[tuple[str, ApiKey, Sequence[ItemRecord], str]]
                      ) -> tuple[list[list[Stored]], Callable[[], None], Callable[[], None]]:
