@@ -56,36 +56,6 @@ def _hints(text: str) -> set[str]:
     if any(w in low for w in _STREET_WORDS) or ("rt" in low and _RT(low)):
         hints.add("street")
     return hints
-KINDS = tuple(kind for kind, _ in _PATTERNS)
-
-# What each kind cannot match without, checked with substring tests and literal-prefix scans
-# (a case-insensitive alternation over the whole text would cost as much as the patterns).
-_DIGITS = re.compile(r"\d\d").search
-_URLISH = re.compile(r"https?://|www\.|\." + _TLD + r"\b").search
-_RT = re.compile(r"rt\.?\s*\d").search
-_STREET_WORDS = ("jl", "jalan", "gg", "gang", "komp", "perum")
-_NEEDS = {"URL": ("url",), "EMAIL": ("at",), "NIK": ("digits",), "PHONE": ("digits",), "ADDRESS": ("street",),
-          "HANDLE": ("at",)}
-
-
-def _hints(text: str) -> set[str]:
-    low = text.lower()
-    hints = set()
-    if "@" in text:
-        hints.add("at")
-    if _DIGITS(text):
-        hints.add("digits")
-    if "." in text and _URLISH(low):
-        hints.add("url")
-    if any(w in low for w in _STREET_WORDS) or ("rt" in low and _RT(low)):
-        hints.add("street")
-    return hints
-# What each kind cannot match without.  One scan finds which hints a text holds; most texts
-# hold none and skip every pattern.
-_HINT = re.compile(r"(?i)(?P<url>https?://|www\.|\." + _TLD + r"\b)|(?P<at>@)|(?P<digits>\d\d)"
-                   r"|(?P<street>\b(?:jl|jln|jalan|gg|gang|komp|komplek|kompleks|perum|perumahan|rt)\b)")
-_NEEDS = {"URL": ("url",), "EMAIL": ("at",), "NIK": ("digits",), "PHONE": ("digits",), "ADDRESS": ("street",),
-          "HANDLE": ("at",)}
 
 
 @dataclass(frozen=True)
