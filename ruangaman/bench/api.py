@@ -108,7 +108,6 @@ def run_api_bench(n: int = 20000, seconds: float = 10.0, connections: int = 8, b
     if not path.exists():
         raise SystemExit(f"error: bench corpus must exist. Got {path} instead (run from the repository root).")
     texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="ruangaman-bench-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RUANGAMAN_")}
         exe = str(Path(sys.executable).with_name("ruangaman"))

@@ -15,19 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import orjson
 from fastapi import Depends, FastAPI, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ruangaman import __version__
 from ruangaman.assess import AssessmentEngine, InputError
-from ruangaman.assess.stream import decode_json
 from ruangaman.model import ModelError
 from ruangaman.privacy import Hasher
 from ruangaman.service import schemas as S
 from ruangaman.service.core import ASSESS_FIELDS, DECIDE_FIELDS, Core
-from ruangaman.service.errors import INPUT_STATUS, ApiError, install_handlers
+from ruangaman.service.errors import ApiError, install_handlers
+from ruangaman.service.http import body_doc as _body_doc
+from ruangaman.service.http import error_responses as _errors
+from ruangaman.service.http import input_error as _input_error
+from ruangaman.service.http import json_response as _json
+from ruangaman.service.http import read_json as _body
 from ruangaman.service.middleware import BodyLimit, Metrics
 from ruangaman.service.settings import Settings
 from ruangaman.store import ApiKey, ItemRecord, Store, Stored
@@ -48,28 +51,6 @@ class Runtime:
     core: Core
     metrics: Metrics
     model_error: str | None
-
-
-def _json(data: Any, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(orjson.dumps(data), status_code=status, media_type="application/json", headers=headers)
-
-
-def _input_error(e: InputError) -> ApiError:
-    return ApiError(INPUT_STATUS.get(e.code, 422), e.code, str(e))
-
-
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw:
-        raise ApiError(400, "invalid_json", "body must be one JSON object. Got an empty body instead.")
-    try:
-        return decode_json(raw)
-    except InputError as e:
-        raise _input_error(e) from None
-
-
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"model": S.ErrorOut} for c in codes}
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None,
@@ -350,7 +331,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         if not isinstance(body, dict) or set(body) - {"id", "text", "surface"}:
             raise ApiError(422, "unknown_field", "fields must be among ['id', 'surface', 'text'].")
         try:
-            report = await run_in_threadpool(_draft_checker(rt).check, body.get("text"),
+            report = await run_in_threadpool(rt.core.draft_checker().check, body.get("text"),
                                              body.get("surface") or "caption", body.get("id"))
         except InputError as e:
             raise _input_error(e) from None
@@ -434,16 +415,6 @@ class _LoopCommitter:
                 fut.set_result(result)
 
 
-def _draft_checker(rt: Runtime):
-    checker = getattr(rt, "_checker", None)
-    if checker is None:
-        from ruangaman.creators import DraftChecker
-
-        checker = DraftChecker(engine=rt.core.engine)
-        rt._checker = checker  # type: ignore[attr-defined]
-    return checker
-
-
 # The page loads only its own script and talks only to this server.
 _PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                  "frame-ancestors 'none'", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
@@ -458,11 +429,6 @@ def _batch_items(body: Any, max_items: int) -> list[Any]:
     if n > max_items:
         raise ApiError(413, "batch_too_large", f"items must be at most {max_items}. Got {n} instead.")
     return body["items"]
-
-
-def _body_doc(model: type, *roles: str) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema(
-        ref_template="#/components/schemas/{model}")}}}, "x-roles": list(roles), "security": [{"bearer": []}]}
 
 
 class _MetricsMiddleware:

@@ -36,6 +36,7 @@ class Core:
         featurizer = default_featurizer()
         self._featurizer = featurizer
         self._net = default_safety_net(featurizer.concepts)
+        self._checker = None
         self.decider = Decider(engine=engine, load_engine=False, timeout_s=settings.decide_timeout_ms / 1000)
 
     # -- validation -------------------------------------------------------------------
@@ -74,6 +75,14 @@ class Core:
         ctx = make_context({k: item.get(k) for k in ("surface", "author_age_band", "viewer_age_band", "locale", "region")})
         a = self.decider.assess(item["text"], ctx.surface, item["id"])
         return self.decider.decide(a, ctx, item["id"], text=item["text"]), a.to_dict()["evidence"]
+
+    def draft_checker(self):
+        """The safe-messaging checker, loaded on first use, on this engine."""
+        if self._checker is None:
+            from ruangaman.creators import DraftChecker
+
+            self._checker = DraftChecker(engine=self.engine)
+        return self._checker
 
     # -- storage ----------------------------------------------------------------------
     def record(self, kind: str, client: str, item: Mapping[str, Any], result: dict[str, Any],

@@ -23,8 +23,12 @@ from starlette.responses import Response
 from ruangaman.assess import InputError
 from ruangaman.assess.engine import check_text
 from ruangaman.model import ModelError
-from ruangaman.service.app import _body, _body_doc, _draft_checker, _errors, _json
-from ruangaman.service.errors import INPUT_STATUS, ApiError
+from ruangaman.service.http import body_doc as _body_doc
+from ruangaman.service.http import error_responses as _errors
+from ruangaman.service.http import json_response as _json
+from ruangaman.service.http import read_json as _body
+from ruangaman.service.errors import ApiError
+from ruangaman.service.http import input_error
 from ruangaman.store import ApiKey
 from ruangaman.workshop import FOLLOWER_BANDS, PLATFORMS, Workshop, WorkshopError
 from ruangaman.workshop.certificate import normalize_code
@@ -97,7 +101,7 @@ def _fields(body: Any, model: type[BaseModel]) -> dict[str, Any]:
 
 def workshop_routes(app: FastAPI, rt: Any, role: Callable[..., Callable], roles_doc: Callable[..., dict]) -> Workshop:
     """Add the workshop's routes to ``app``; returns the :class:`Workshop` they share."""
-    ws = Workshop(rt.store, rt.core.hasher, checker=lambda: _draft_checker(rt), engine=rt.core.engine)
+    ws = Workshop(rt.store, rt.core.hasher, checker=lambda: rt.core.draft_checker(), engine=rt.core.engine)
     staff, creator = role("staff"), role("creator")
 
     async def call(fn: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -106,7 +110,7 @@ def workshop_routes(app: FastAPI, rt: Any, role: Callable[..., Callable], roles_
         except WorkshopError as e:
             raise ApiError(e.status, e.code, e.message, details=e.details) from None
         except InputError as e:
-            raise ApiError(INPUT_STATUS.get(e.code, 422), e.code, str(e)) from None
+            raise input_error(e) from None
         except ModelError:
             raise ApiError(503, "model_unavailable", "the draft check needs the model, which is not loaded; "
                            "retry later.") from None
@@ -216,7 +220,7 @@ def workshop_routes(app: FastAPI, rt: Any, role: Callable[..., Callable], roles_
         try:
             check_text(b["text"], "caption", rt.settings.max_text_chars)
         except InputError as e:
-            raise ApiError(INPUT_STATUS.get(e.code, 422), e.code, str(e)) from None
+            raise input_error(e) from None
         return _json(await call(ws.submit_draft, cid, b["text"], b.get("surface", "caption"), actor=key))
 
     @app.get("/v1/workshop/me/progress", tags=["workshop"], openapi_extra=roles_doc("creator"),
