@@ -40,8 +40,7 @@ _DIGITS = re.compile(r"\d\d").search
 _URLISH = re.compile(r"https?://|www\.|\." + _TLD + r"\b").search
 _RT = re.compile(r"rt\.?\s*\d").search
 _STREET_WORDS = ("jl", "jalan", "gg", "gang", "komp", "perum")
-_NEEDS = {"URL": ("url",), "EMAIL": ("at",), "NIK": ("digits",), "PHONE": ("digits",), "ADDRESS": ("street",),
-          "HANDLE": ("at",)}
+_NEEDS = {"URL": "url", "EMAIL": "at", "NIK": "digits", "PHONE": "digits", "ADDRESS": "street", "HANDLE": "at"}
 
 
 def _hints(text: str) -> set[str]:
@@ -100,7 +99,7 @@ def redact(text: str) -> Redacted:
         return Redacted(text, ())
     found: list[Entity] = []
     for kind, pattern in _PATTERNS:
-        if not any(h in hints for h in _NEEDS[kind]):
+        if _NEEDS[kind] not in hints:
             continue
         for m in pattern.finditer(text):
             if m.end() > m.start():

@@ -380,7 +380,7 @@ class _LoopCommitter:
             return
         pending, self.pending = self.pending, []
         try:
-            results, commit, rollback = self.store.put_prepared([args for args, _ in pending])
+            results, commit, _rollback = self.store.put_prepared([args for args, _ in pending])
         except Exception:  # noqa: BLE001 - one bad request must not fail the others: one by one
             self._one_by_one(pending)
             self._schedule(loop)
@@ -402,7 +402,6 @@ class _LoopCommitter:
                 self._schedule(loop)
 
         done.add_done_callback(finished)
-        del rollback
 
     def _one_by_one(self, pending: list) -> None:
         results = self.store.put_now([args for args, _ in pending])

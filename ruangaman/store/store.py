@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from ruangaman.store.schema import api_keys, audit_events, items
 
-__all__ = ["ROLES", "ApiKey", "IdConflict", "ItemRecord", "Stored", "Store", "StoreError", "connect", "cli_actor",
+__all__ = ["ROLES", "ApiKey", "ItemRecord", "Stored", "Store", "StoreError", "connect", "cli_actor",
            "upgrade", "current_revision", "head_revision"]
 
 log = logging.getLogger("ruangaman.store")
@@ -40,10 +40,6 @@ _ROWS_PER_STATEMENT = 500
 
 class StoreError(RuntimeError):
     """The store cannot serve: not reachable, or its schema is not the one this code needs."""
-
-
-class IdConflict(Exception):
-    """The client's id is already stored with a different text."""
 
 
 @dataclass(frozen=True)
