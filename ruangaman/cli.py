@@ -103,6 +103,9 @@ def assess(
     if text is not None:
         _one(lambda: engine.assess(text, surface).to_dict(), as_json, lambda r: _show(text, r))
         return
+    from ruangaman.assess import tune_collector
+
+    tune_collector()
     _run_stream(input, output, lambda src, stats: assess_lines(engine, src, stats), "assessed")
 
 

@@ -11,5 +11,5 @@ base = TrainConfig()
 p = prepare(Path("data/corpus"), Path("data/public"), base, log=lambda m: None)
 for c in (0.5, 1.0, 2.0, 4.0, 8.0):
     cfg = replace(base, c_self_harm=c, c_labels=c)
-    _, th, s = calibrate(p, out_of_fold(p, cfg, log=lambda m: None), cfg)
+    _, th, s, _ = calibrate(p, out_of_fold(p, cfg, log=lambda m: None), cfg, log=lambda m: None)
     print(f"C={c}: " + "  ".join(f"{k}={v:.3f}" for k, v in s.items()) + f"  t_ideation={th['self_harm']['ideation']}")

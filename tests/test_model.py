@@ -27,10 +27,11 @@ def test_artifact_is_not_pickle_and_records_how_it_was_made() -> None:
     import numpy as np
 
     folder = default_model_dir()
+    trees = [f"s2_{t}_{k}.npy" for t in ("ideation", "plan") for k in ("feature", "left", "right", "threshold", "value")]
     with zipfile.ZipFile(folder / "model.npz") as zf:
-        assert sorted(zf.namelist()) == ["bias.npy", "weights.npy"]
+        assert sorted(zf.namelist()) == sorted(["bias.npy", "weights.npy", *trees])
     with np.load(folder / "model.npz", allow_pickle=False) as npz:  # refuses any pickled object
-        assert {npz[k].dtype.kind for k in npz.files} == {"f"}
+        assert {npz[k].dtype.kind for k in npz.files} <= {"f", "i"}
     meta = json.loads((folder / "model.json").read_text())["meta"]
     assert meta["trained_with"]["seed"] == TrainConfig().seed
     assert set(meta["versions"]) >= {"python", "numpy", "scipy", "scikit-learn"}
@@ -70,3 +71,30 @@ def test_training_twice_gives_identical_bytes(tmp_path) -> None:
 def test_shipped_model_is_what_the_training_script_builds(tmp_path) -> None:
     train(ROOT / "data" / "corpus", ROOT / "data" / "public", tmp_path / "m", TrainConfig(), log=lambda m: None)
     assert _digest(tmp_path / "m") == _digest(default_model_dir())
+
+
+def test_second_stage_trees_score_as_scikit_learn_does() -> None:
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from ruangaman.model.stage2 import TreeEnsemble
+
+    rng = np.random.default_rng(7)
+    F = rng.normal(size=(600, 5))
+    y = ((F[:, 0] * F[:, 1] > 0.2) | (F[:, 2] > 1.0)).astype(int)  # an interaction a linear model misses
+    m = HistGradientBoostingClassifier(max_iter=20, max_depth=3, early_stopping=False, random_state=0).fit(F, y)
+    trees = TreeEnsemble.from_sklearn(m)
+    assert np.allclose(trees.raw(F), m._raw_predict(F).ravel(), atol=1e-9)
+
+
+def test_second_stage_only_raises_lower_levels_to_stay_monotone() -> None:
+    import numpy as np
+
+    model = LinearModel.load(default_model_dir())
+    s2 = model.stage2
+    assert s2 is not None and 0 < s2.band < 0.5
+    at_least = np.array([[0.9, 0.5, 0.3, 0.1, 0.05]])
+    F = np.zeros((1, 18 + len(s2.concepts) + len(s2.surfaces) + 1))
+    out = s2.revise(at_least, F, np.array([0]))
+    assert np.all(np.diff(out[0]) <= 0)  # P(level >= k) never grows with k
+    assert out[0, 4] >= 0.05 and out[0, 0] >= 0.9  # imminent and mention come from the first stage, never cut

@@ -106,8 +106,9 @@ def assess_lines(engine: AssessmentEngine, lines: Iterable[bytes | str], stats: 
     pending: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
 
     def flush() -> Iterator[dict[str, Any]]:
-        items = [it for _, it, _ in pending if it is not None]
-        results = iter(engine.assess_batch(items)) if items else iter(())
+        items = [it for _, it, _ in pending if it is not None]  # each checked by parse_line
+        results = iter(engine.assess_checked([it["text"] for it in items], [it["surface"] for it in items],
+                                             [it["id"] for it in items]))
         for _, item, err in pending:
             if err is not None:
                 stats.failed += 1

@@ -29,7 +29,7 @@ def run_bench(corpus: Path | None, n: int, single: int, model: Path | None) -> d
     from rich.console import Console
     from rich.table import Table
 
-    from ruangaman.assess import AssessmentEngine
+    from ruangaman.assess import AssessmentEngine, tune_collector
     from ruangaman.assess.stream import assess_lines, dumps
     from ruangaman.model import LinearModel
     from ruangaman.assess.engine import default_model_dir
@@ -65,6 +65,7 @@ def run_bench(corpus: Path | None, n: int, single: int, model: Path | None) -> d
 
     for line in lines[: len(texts)]:  # warm the token cache once, for both paths
         norm.words(json.loads(line)["text"])
+    tune_collector()  # as `ruangaman assess` and `ruangaman serve` do after loading
     base_s, eng_s = baseline_batch(), engine_batch()
     base_s, eng_s = min(base_s, baseline_batch()), min(eng_s, engine_batch())
 

@@ -25,7 +25,7 @@ import numpy as np
 from operator import itemgetter
 
 from ruangaman.normalize import Normalizer, default_normalizer
-from ruangaman.normalize.normalizer import token_regex
+from ruangaman.normalize.normalizer import TOKEN_RE, token_regex
 
 __all__ = ["FeatureIndexer", "Featurizer", "IndexedBatch", "SURFACES", "TokenFeatures", "default_featurizer",
            "load_concepts"]
@@ -255,6 +255,9 @@ class FeatureIndexer:
         self._chunk_words: dict[str, tuple[str, ...]] = {}
         self._table = _ChunkTable()
         self._concept_feature = np.array([self._concept_idx[c] for c in sorted(self._concept_ids)], dtype=np.int64)
+        names = self._concept_names
+        self._pair_feature = np.array([[vocab.get("cc:" + a + "+" + b, -1) for b in names] for a in names],
+                                      dtype=np.int64).reshape(len(names), len(names))
         self._tri_keys = np.array([(a << 32) | b for a, b in self._tri], dtype=np.int64)
         keys = sorted(set(self._bigram_feature) | set(self._bigram_concept))
         self._bg_keys = np.array([(a << 32) | b for a, b in keys], dtype=np.int64)
@@ -327,7 +330,7 @@ class FeatureIndexer:
         entries = list(map(self._chunks.get, chunks))
         if None in entries:
             entries = [e or self._chunk(c) for e, c in zip(entries, chunks)]
-        if True in map(_flagged, entries) and _adjacent(list(map(_flagged, entries))):
+        if True in map(_flagged, entries) and _adjacent(list(map(_flagged, entries))) and _spaced_run(text):
             entries = self._entries(self.featurizer.normalizer.raw_tokens(text))
         ids = list(chain.from_iterable(map(_ids, entries)))
         out = list(chain.from_iterable(map(_idx, entries)))
@@ -385,6 +388,7 @@ class FeatureIndexer:
         chunk_pos = np.arange(len(chunks), dtype=np.int64)
         flags = t.flag[cid]
         slow = np.unique(chunk_row[:-1][flags[:-1] & flags[1:] & (chunk_row[:-1] == chunk_row[1:])])
+        slow = np.asarray([r for r in slow.tolist() if _spaced_run(texts[r])], dtype=np.int64)
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         first: list[np.ndarray] = []
@@ -440,14 +444,15 @@ class FeatureIndexer:
         p_feat = self._concept_feature[p_cid]
         f_ok = p_feat >= 0
         add(p_row[f_ok], p_feat[f_ok], np.concatenate(c_first)[where][f_ok], np.concatenate(c_last)[where][f_ok])
-        multi = np.flatnonzero(np.bincount(p_row, minlength=n) > 1)
-        if len(multi):
-            names, get = self._concept_names, self.vocab.get
-            for r in multi.tolist():
-                ordered = [names[c] for c in p_cid[p_row == r].tolist()]
-                cc = [i for x, y in combinations(ordered, 2) if (i := get("cc:" + x + "+" + y)) is not None]
-                add(np.full(len(cc), r, dtype=np.int64), np.asarray(cc, dtype=np.int64),
-                    np.full(len(cc), -1, dtype=np.int64), np.full(len(cc), -1, dtype=np.int64))
+        # concept pairs: (i, i + d) within a row's sorted concepts, for every distance d
+        for d in range(1, int(np.bincount(p_row, minlength=1).max(initial=0))):
+            i = np.flatnonzero(p_row[:-d] == p_row[d:])
+            if not len(i):
+                break
+            cc = self._pair_feature[p_cid[i], p_cid[i + d]]
+            ok = cc >= 0
+            none_cc = np.full(int(ok.sum()), -1, dtype=np.int64)
+            add(p_row[i][ok], cc[ok], none_cc, none_cc)
         fast_rows = np.flatnonzero(~np.isin(np.arange(n), slow))
         en = np.minimum(np.bincount(chunk_row, weights=t.en[cid], minlength=n).astype(np.int64), 3)[fast_rows]
         ind = np.minimum(np.bincount(chunk_row, weights=t.ind[cid], minlength=n).astype(np.int64), 3)[fast_rows]
@@ -490,7 +495,7 @@ class FeatureIndexer:
         """
         chunks = [(m.group(), m.start()) for m in _CHUNK_RE.finditer(text)]
         entries = [self._chunks.get(c) or self._chunk(c) for c, _ in chunks]
-        if True in map(_flagged, entries) and _adjacent(list(map(_flagged, entries))):
+        if True in map(_flagged, entries) and _adjacent(list(map(_flagged, entries))) and _spaced_run(text):
             matches = list(token_regex(text).finditer(text))
             raws = [m.group() for m in matches]
             entries = self._entries(raws)
@@ -579,6 +584,12 @@ def chunk_spans(text: str) -> list[tuple[int, int]]:
 def chunk_starts(text: str) -> list[int]:
     """Start offset of each whitespace chunk of ``text``."""
     return [m.start() for m in _CHUNK_RE.finditer(text)]
+
+
+def _spaced_run(text: str) -> bool:
+    """The normalizer reads this text with the spaced-letter tokenizer ("That's a" has two
+    flagged chunks side by side but no run of three spaced letters: the fast path is exact)."""
+    return token_regex(text) is TOKEN_RE
 
 
 def _adjacent(flags: list[bool]) -> bool:

@@ -3,7 +3,8 @@
 All heads (self-harm level, each label, language) share one vocabulary and one weight
 matrix, so scoring a batch is a single sparse-dense product.  The artifact is two files:
 ``model.json`` (vocabulary, heads, calibration, thresholds, training record) and
-``model.npz`` (weights), written byte-for-byte reproducibly; no pickle anywhere.
+``model.npz`` (weights, and the second stage's trees as flat arrays), written byte-for-byte
+reproducibly; no pickle anywhere.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+
+from ruangaman.model.stage2 import Stage2
 
 __all__ = ["Head", "LinearModel", "ModelError"]
 
@@ -94,6 +97,7 @@ class LinearModel:
     heads: dict[str, Head]
     thresholds: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    stage2: Stage2 | None = None  # the second look at texts near the crisis line (model/stage2.py)
 
     def __post_init__(self) -> None:
         # Scores add up in float64 on every path, so one text scores the same alone or in a batch.
@@ -120,7 +124,8 @@ class LinearModel:
         vocab = sorted(self.vocab, key=self.vocab.__getitem__)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, arr in (("weights", self.weights), ("bias", self.bias)):
+            arrays = {"weights": self.weights, "bias": self.bias, **(self.stage2.arrays() if self.stage2 else {})}
+            for name, arr in arrays.items():
                 member = io.BytesIO()
                 np.save(member, np.ascontiguousarray(arr), allow_pickle=False)
                 info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
@@ -137,6 +142,7 @@ class LinearModel:
             ],
             "thresholds": self.thresholds,
             "meta": self.meta,
+            "stage2": self.stage2.to_json() if self.stage2 else None,
             "vocab": vocab,
         }
         (folder / "model.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
@@ -156,6 +162,10 @@ class LinearModel:
             raise ModelError(f"model.npz in {folder} does not match the checksum in model.json.")
         with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
             weights, bias = npz["weights"], npz["bias"]
+            try:
+                stage2 = Stage2.from_parts(doc["stage2"], npz) if doc.get("stage2") else None
+            except (KeyError, TypeError, ValueError) as e:
+                raise ModelError(f"model.npz in {folder} must hold the second stage model.json describes: {e}") from e
         vocab = {f: i for i, f in enumerate(doc["vocab"])}
         if weights.shape[0] != len(vocab):
             raise ModelError(f"weights must have one row per feature ({len(vocab)}). Got {weights.shape[0]}.")
@@ -164,4 +174,4 @@ class LinearModel:
                             tuple(tuple(p) for p in h["platt"]))
             for h in doc["heads"]
         }
-        return cls(vocab, weights, bias, heads, doc.get("thresholds", {}), doc.get("meta", {}))
+        return cls(vocab, weights, bias, heads, doc.get("thresholds", {}), doc.get("meta", {}), stage2)

@@ -23,6 +23,7 @@ import numpy as np
 from ruangaman.features import default_featurizer
 from ruangaman.model.data import LABELS, LANGUAGES, LEVELS, Example, read_labelled, read_public
 from ruangaman.model.linear import Head, LinearModel
+from ruangaman.model.stage2 import Stage2, fit_stage2, stage2_features
 
 __all__ = ["TrainConfig", "train"]
 
@@ -36,9 +37,16 @@ class TrainConfig:
     c_labels: float = 2.0
     c_language: float = 4.0
     public_weight: float = 0.5
-    miss_cost: float = 5.0
+    miss_cost: float = 5.0  # a missed ideation costs this many false alarms
+    miss_cost_plan: float = 10.0  # a missed plan or imminent text loses its urgent review: costs more
     jobs: int = 2
     max_iter: int = 3000
+    # second stage (ruangaman/model/stage2.py)
+    s2_band: float = 0.02
+    s2_iterations: int = 60
+    s2_depth: int = 4
+    s2_learning_rate: float = 0.15
+    s2_l2: float = 1.0
 
 
 def _csr(rows: list[list[int]], n_features: int):
@@ -117,8 +125,8 @@ def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 def level_thresholds(p_level: np.ndarray, gold: np.ndarray, cfg: TrainConfig) -> dict[str, float]:
     """Thresholds on P(level >= k), chosen on out-of-fold predictions.
 
-    For ``ideation`` and ``plan`` a miss costs ``miss_cost`` false alarms: the threshold
-    minimizes ``miss_cost * misses + false alarms``.  Other levels use the median rule
+    For ``ideation`` a miss costs ``miss_cost`` false alarms and for ``plan``
+    ``miss_cost_plan``: the threshold minimizes ``cost * misses + false alarms``.  Other levels use the median rule
     (0.5: at least as likely to be at or above the level as below it).
     """
     cum = np.concatenate([np.ones((len(p_level), 1)), p_level], axis=1)  # cum[:, k] = P(level >= k)
@@ -127,7 +135,8 @@ def level_thresholds(p_level: np.ndarray, gold: np.ndarray, cfg: TrainConfig) ->
     for lv in ("ideation", "plan"):
         k = LEVELS.index(lv)
         pos = gold >= k
-        costs = [cfg.miss_cost * float((cum[pos, k] < t).sum()) + float((cum[~pos, k] >= t).sum()) for t in grid]
+        cost = cfg.miss_cost_plan if lv == "plan" else cfg.miss_cost
+        costs = [cost * float((cum[pos, k] < t).sum()) + float((cum[~pos, k] >= t).sum()) for t in grid]
         th[lv] = float(grid[int(np.argmin(costs))])
     return th
 
@@ -196,8 +205,45 @@ def out_of_fold(p: Prepared, cfg: TrainConfig, log: Callable[[str], None] = prin
     return oof
 
 
-def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig) -> tuple[dict[str, Head], dict[str, Any], dict[str, float]]:
-    """Calibration (Platt / temperature) and thresholds from out-of-fold logits; OOF scores."""
+def stage2_inputs(p: Prepared, logits: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The second stage's feature matrix for every example, from (out-of-fold) logits."""
+    from ruangaman.features import SURFACES
+
+    concepts = tuple(f for f in sorted(p.vocab) if f.startswith("c:"))
+    X = p.X.tocsr()  # type: ignore[attr-defined]
+    present = (X[:, [p.vocab[c] for c in concepts]] > 0).toarray()
+    counts = np.asarray(X.sum(axis=1)).ravel()
+    F = stage2_features(logits, present, [e.surface for e in p.examples], counts, SURFACES)
+    return F, concepts
+
+
+def second_stage(p: Prepared, oof: np.ndarray, at_least: np.ndarray, cfg: TrainConfig,
+                 log: Callable[[str], None] = print) -> tuple[Stage2, np.ndarray]:
+    """Fit the second stage on the band's out-of-fold logits; return it and the out-of-fold
+    ``at_least`` it gives (each band example re-decided by trees that did not see it)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from ruangaman.features import SURFACES
+
+    F, concepts = stage2_inputs(p, oof)
+    level = np.array([LEVELS.index(e.self_harm) for e in p.examples])
+    weight = np.array([e.weight for e in p.examples])
+    band = np.flatnonzero(at_least[:, 2] >= cfg.s2_band)
+    kw = dict(iterations=cfg.s2_iterations, depth=cfg.s2_depth, learning_rate=cfg.s2_learning_rate, l2=cfg.s2_l2,
+              seed=cfg.seed)
+    out = at_least.copy()
+    folds = StratifiedKFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed).split(band, level[band])
+    for tr, te in folds:
+        fold = Stage2(cfg.s2_band, concepts, SURFACES, fit_stage2(F[band[tr]], level[band[tr]], weight[band[tr]], **kw))
+        out[band[te]] = fold.revise(at_least[band[te]], F[band[te]], np.arange(len(te)))
+    stage2 = Stage2(cfg.s2_band, concepts, SURFACES, fit_stage2(F[band], level[band], weight[band], **kw))
+    log(f"second stage: {len(band)} of {len(level)} examples in the band (P(level >= ideation) >= {cfg.s2_band})")
+    return stage2, out
+
+
+def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig,
+              log: Callable[[str], None] = print) -> tuple[dict[str, Head], dict[str, Any], dict[str, float], Stage2]:
+    """Calibration (Platt / temperature), the second stage and thresholds from out-of-fold logits; OOF scores."""
     from ruangaman.assess.decision import decide_levels
     from ruangaman.evaluate import score
 
@@ -212,8 +258,9 @@ def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig) -> tuple[dict[str,
     platt = [_platt(oof[:, n_lv + j], y_lab[:, j]) for j in range(n_lb)]
     heads = _heads(platt_level, platt, t_lang)
 
+    stage2, at_least = second_stage(p, oof, heads["self_harm"].at_least(oof), cfg, log)
     mine = np.arange(p.own)
-    p_level = heads["self_harm"].at_least(oof[mine])
+    p_level = at_least[mine]
     p_lab = heads["labels"].probabilities(oof[mine])
     thresholds = {
         "self_harm": level_thresholds(p_level, y_level[mine], cfg),
@@ -229,7 +276,7 @@ def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig) -> tuple[dict[str,
     r = score(gold, pred)
     oof_scores = {k: getattr(r, k) for k in ("crisis_recall", "urgent_recall", "false_alarm_rate",
                                               "self_harm_macro_f1", "label_macro_f1", "language_accuracy")}
-    return heads, thresholds, oof_scores
+    return heads, thresholds, oof_scores, stage2
 
 
 def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(),
@@ -239,7 +286,7 @@ def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(
 
     p = prepare(corpus, public, cfg, log)
     oof = out_of_fold(p, cfg, log)
-    heads, thresholds, oof_scores = calibrate(p, oof, cfg)
+    heads, thresholds, oof_scores, stage2 = calibrate(p, oof, cfg, log)
     log(f"thresholds: {thresholds}")
     log(f"out-of-fold scores on the training corpus: {oof_scores}")
     W, b = _fit_heads(p.X, p.examples, cfg)
@@ -254,8 +301,10 @@ def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(
                      "scikit-learn": sklearn.__version__},
         "calibration": "Platt per column (levels: ordinal 'at least k'; labels) and temperature (language), "
                        "fitted on out-of-fold logits",
+        "second_stage": "boosted trees re-decide P(level >= ideation) and P(level >= plan) in the band, "
+                        "fitted on out-of-fold logits; level thresholds chosen on its out-of-fold output",
     }
-    model = LinearModel(p.vocab, W.astype(np.float32), b.astype(np.float32), heads, thresholds, meta)
+    model = LinearModel(p.vocab, W.astype(np.float32), b.astype(np.float32), heads, thresholds, meta, stage2)
     model.save(out)
     log(f"saved {out}")
     return model

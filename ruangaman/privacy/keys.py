@@ -19,10 +19,12 @@ class Hasher:
     def __init__(self, secret: bytes):
         if not isinstance(secret, bytes) or len(secret) < 16:
             raise ValueError(f"secret must be at least 16 bytes. Got {len(secret) if isinstance(secret, bytes) else type(secret).__name__} instead.")
-        self._secret = secret
+        self._keyed = hmac.new(secret, digestmod=hashlib.sha256)  # keyed once; copied per value
 
     def _mac(self, domain: str, value: str) -> str:
-        return hmac.new(self._secret, f"{domain}\x00{value}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+        mac = self._keyed.copy()
+        mac.update(f"{domain}\x00{value}".encode("utf-8", "surrogatepass"))
+        return mac.hexdigest()
 
     def text(self, text: str) -> str:
         """Same text, same hash: how a repeated id is checked without keeping the text."""

@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
     if engine is None and load_model:
         try:
             engine = AssessmentEngine(max_chars=settings.max_text_chars)
+            engine.warm_up()
         except ModelError as e:  # serve from the rule safety net, marked degraded, and say so in /readyz
             log.error("model unavailable; answers come from the rule safety net: %s", e)
             model_error = str(e)
@@ -440,4 +441,8 @@ class _MetricsMiddleware:
 
 def app_from_env() -> FastAPI:
     """The uvicorn factory: settings from RUANGAMAN_* variables."""
-    return create_app(Settings.load())
+    from ruangaman.assess import tune_collector
+
+    app = create_app(Settings.load())
+    tune_collector()  # after the model is loaded and warmed
+    return app

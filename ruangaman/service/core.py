@@ -65,7 +65,8 @@ class Core:
                 if len(items) == 1:
                     it = items[0]
                     return [self.engine.assess(it["text"], it["surface"], it["id"])]
-                return self.engine.assess_batch(items)
+                return self.engine.assess_checked([it["text"] for it in items], [it["surface"] for it in items],
+                                                  [it["id"] for it in items])  # checked by Core.check
             except Exception as e:  # noqa: BLE001 - the safe side, never silence
                 log.error("model failed (%s); answering from the rule safety net", type(e).__name__)
         return [safety_net_assessment(self._featurizer, self._net, it["text"], it["id"]) for it in items]
