@@ -43,9 +43,9 @@ class TrainConfig:
     max_iter: int = 3000
     # second stage (ruangaman/model/stage2.py)
     s2_band: float = 0.02
-    s2_iterations: int = 60
-    s2_depth: int = 4
-    s2_learning_rate: float = 0.15
+    s2_iterations: int = 200
+    s2_depth: int = 3
+    s2_learning_rate: float = 0.1
     s2_l2: float = 1.0
 
 
