@@ -38,8 +38,10 @@ KINDS = tuple(kind for kind, _ in _PATTERNS)
 # (a case-insensitive alternation over the whole text would cost as much as the patterns).
 _DIGITS = re.compile(r"\d\d").search
 _URLISH = re.compile(r"https?://|www\.|\." + _TLD + r"\b").search
-_RT = re.compile(r"rt\.?\s*\d").search
+# A street word at the start of a word, or "RT 3": what ADDRESS cannot match without ("gg" alone
+# would send every "tinggal" and "minggu" through the address pattern).
 _STREET_WORDS = ("jl", "jalan", "gg", "gang", "komp", "perum")
+_STREETISH = re.compile(r"(?i)\b(?:jl|jalan|gg|gang|komp|perum)|\brt\.?\s*\d").search
 _NEEDS = {"URL": "url", "EMAIL": "at", "NIK": "digits", "PHONE": "digits", "ADDRESS": "street", "HANDLE": "at"}
 
 
@@ -52,7 +54,7 @@ def _hints(text: str) -> set[str]:
         hints.add("digits")
     if "." in text and _URLISH(low):
         hints.add("url")
-    if any(w in low for w in _STREET_WORDS) or ("rt" in low and _RT(low)):
+    if (any(w in low for w in _STREET_WORDS) or "rt" in low) and _STREETISH(text):  # substrings first: cheaper
         hints.add("street")
     return hints
 
