@@ -39,9 +39,9 @@ GUIDE = [
     ("mati aja lo", "comment", "mention", ["harassment"]),
     ("kys", "comment", "mention", ["harassment"]),
     ("dasar gila, sana ke RSJ", "comment", "mention", ["harassment"]),
-    ("depresi itu cuma buat orang yang lemah iman", "comment", "mention", ["stigma"]),
-    pytest.param("orang ke psikolog pasti gila", "comment", "mention", ["stigma"],
-                 marks=gap("a stigmatising claim also read as misinformation (0.24 against a 0.225 threshold)")),
+    pytest.param("depresi itu cuma buat orang yang lemah iman", "comment", "mention", ["stigma"],
+                 marks=gap("a stigmatising claim about a cause also read as misinformation (0.52)")),
+    ("orang ke psikolog pasti gila", "comment", "mention", ["stigma"]),
     ("antidepresan bikin gila, jangan diminum", "comment", "mention", ["misinformation"]),
     ("ngomongin bunuh diri bikin orang jadi pengen bunuh diri", "comment", "mention", ["misinformation"]),
     ("gimana cara dapet psikolog gratis?", "post", "mention", ["help_seeking"]),
@@ -126,9 +126,14 @@ def test_probabilities_are_calibrated_distributions() -> None:
     assert all(0.0 <= p <= 1.0 for p in a.probabilities["labels"].values())
 
 
+# Evidence across a chunk with no words ("nasi = musuh") and across spaced letters.
+SPANNING = [("aku gamau makan nasi lagi seumur hidup, nasi = musuh. cukup kuah sayur", "caption"),
+            ("pengen b u n u h diri aja - serius", "post")]
+
+
 def test_batch_equals_one_by_one(engine) -> None:
     items = [{"id": str(i), "text": t, "surface": s} for i, (t, s, *_ ) in
-             enumerate(p.values if hasattr(p, "values") else p for p in GUIDE)]
+             enumerate([*(p.values if hasattr(p, "values") else p for p in GUIDE), *SPANNING])]
     batch = engine.assess_batch(items)
     single = [engine.assess(it["text"], it["surface"], it["id"]) for it in items]
     assert [b.to_dict() for b in batch] == [s.to_dict() for s in single]

@@ -48,6 +48,18 @@ def test_validation_set_is_never_trained_on() -> None:
     assert not corpus.intersection(dev)
 
 
+def test_no_corpus_text_is_a_near_copy_of_a_validation_text() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("near_validation", ROOT / "scripts" / "near_validation.py")
+    near = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(near)  # type: ignore[union-attr]
+    rows = [json.loads(line) for f in sorted((ROOT / "data" / "corpus").glob("*.jsonl"))
+            for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    close = [(r["id"], v, round(s, 2)) for r, (s, v) in zip(rows, near.nearest([r["text"] for r in rows])) if s >= 0.8]
+    assert not close
+
+
 def test_damaged_weights_are_refused(tmp_path) -> None:
     shutil.copytree(default_model_dir(), tmp_path / "m")
     blob = bytearray((tmp_path / "m" / "model.npz").read_bytes())

@@ -332,7 +332,7 @@ class AssessmentEngine:
         for t, col, x, fa, fb, s0, e0 in zip(pair_t.tolist(), batch.cols[f_at].tolist(), ca.tolist(), a.tolist(),
                                              b.tolist(), starts, ends):
             r, name = t_row_l[t], t_name[t]
-            seen = words[x] if fa == fb else " ".join(words[c] for c in chunk_ids[fa:fb + 1].tolist())
+            seen = words[x] if fa == fb else " ".join(w for c in chunk_ids[fa:fb + 1].tolist() if (w := words[c]))
             feature = self.indexer.name(col)
             why = f"{seen} (concept {feature[2:]})" if feature.startswith("c:") else seen
             found.setdefault(r, []).append(Evidence(s0, e0, f"{name}: {why}"))
