@@ -151,6 +151,9 @@ class AssessmentEngine:
                 raise ModelError(f"second-stage concepts must be model features. Got unknown {missing} instead.")
             self._s2_cols = [self.model.vocab[c] for c in self._stage2.concepts]
             self._s2_pos = {col: j for j, col in enumerate(self._s2_cols)}
+            self._s2_cols_arr = np.asarray(self._s2_cols, dtype=np.int64)
+            self._s2_cols_sorted = np.sort(self._s2_cols_arr)
+            self._s2_order = np.searchsorted(self._s2_cols_sorted, self._s2_cols_arr)  # sorted -> concept order
 
     # -- public -----------------------------------------------------------------------------
     def assess(self, text: str, surface: str = "post", id: str | None = None) -> Assessment:
@@ -209,9 +212,14 @@ class AssessmentEngine:
         if self._stage2 is not None:
             rows = np.flatnonzero(at_least[:, 2] >= self._stage2.band)
             if len(rows):
-                X = batch.X[rows]
-                F = stage2_features(logits[rows], (X[:, self._s2_cols] > 0).toarray(), [surfaces[r] for r in rows],
-                                    np.asarray(X.sum(axis=1)).ravel(), self._stage2.surfaces)
+                # From the feature occurrences (rows, cols), not the sparse matrix: slicing it costs more
+                present = np.zeros((len(texts), len(self._s2_cols)))
+                hit = np.isin(batch.cols, self._s2_cols_arr)
+                present[batch.rows[hit], np.searchsorted(self._s2_cols_sorted, batch.cols[hit])] = 1.0
+                present = present[:, self._s2_order]
+                counts = np.bincount(batch.rows, minlength=len(texts))
+                F = stage2_features(logits[rows], present[rows], [surfaces[r] for r in rows], counts[rows],
+                                    self._stage2.surfaces)
                 at_least = self._stage2.revise(at_least, F, rows)
         p_labels = self._h_labels.probabilities(logits)
         p_lang = self._h_lang.probabilities(logits)

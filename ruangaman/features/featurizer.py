@@ -466,7 +466,7 @@ class FeatureIndexer:
             add(np.full(len(idx), r, dtype=np.int64), np.asarray(idx, dtype=np.int64),
                 np.full(len(idx), -1, dtype=np.int64), np.full(len(idx), -1, dtype=np.int64))
         row, col = np.concatenate(rows), np.concatenate(cols)
-        X = coo_matrix((np.ones(len(row), dtype=np.float32), (row, col)), shape=(n, len(self.vocab))).tocsr()
+        X = coo_matrix((np.ones(len(row)), (row, col)), shape=(n, len(self.vocab))).tocsr()  # float64, as scored
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(n_chunks, out=offsets[1:])
         return IndexedBatch(X, row, col, np.concatenate(first), np.concatenate(last), offsets, chunks,

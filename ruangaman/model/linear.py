@@ -116,7 +116,8 @@ class LinearModel:
 
     def logits_matrix(self, X) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
         """Logits of a (texts x features) sparse count matrix."""
-        return np.asarray(X.astype(np.float64) @ self._weights64) + self.bias
+        X = X if X.dtype == np.float64 else X.astype(np.float64)
+        return np.asarray(X @ self._weights64) + self.bias
 
     # -- storage --------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
