@@ -89,14 +89,17 @@ def test_second_stage_trees_score_as_scikit_learn_does() -> None:
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from ruangaman.model.stage2 import TreeEnsemble
+    from ruangaman.model.stage2 import Stage2, TreeEnsemble
 
     rng = np.random.default_rng(7)
     F = rng.normal(size=(600, 5))
-    y = ((F[:, 0] * F[:, 1] > 0.2) | (F[:, 2] > 1.0)).astype(int)  # an interaction a linear model misses
-    m = HistGradientBoostingClassifier(max_iter=20, max_depth=3, early_stopping=False, random_state=0).fit(F, y)
-    trees = TreeEnsemble.from_sklearn(m)
-    assert np.allclose(trees.raw(F), m._raw_predict(F).ravel(), atol=1e-9)
+    targets = [((F[:, 0] * F[:, 1] > 0.2) | (F[:, 2] > 1.0)).astype(int), (F[:, 3] > F[:, 4] ** 2).astype(int)]
+    fitted = [HistGradientBoostingClassifier(max_iter=20, max_depth=d, early_stopping=False, random_state=0).fit(F, y)
+              for y, d in zip(targets, (3, 4))]  # interactions a linear model misses; trees of two depths
+    s2 = Stage2(0.02, (), (), tuple(TreeEnsemble.from_sklearn(m) for m in fitted))  # type: ignore[arg-type]
+    expected = np.column_stack([m.predict_proba(F)[:, 1] for m in fitted])
+    assert np.allclose(s2.probabilities(F), expected, atol=1e-9)
+    assert np.allclose(s2.probabilities(F[7:8]), expected[7:8], atol=1e-9)  # the one-row path
 
 
 def test_second_stage_only_raises_lower_levels_to_stay_monotone() -> None:
@@ -106,7 +109,9 @@ def test_second_stage_only_raises_lower_levels_to_stay_monotone() -> None:
     s2 = model.stage2
     assert s2 is not None and 0 < s2.band < 0.5
     at_least = np.array([[0.9, 0.5, 0.3, 0.1, 0.05]])
-    F = np.zeros((1, 18 + len(s2.concepts) + len(s2.surfaces) + 1))
+    from ruangaman.model.stage2 import N_LOGITS
+
+    F = np.zeros((1, N_LOGITS + len(s2.concepts) + len(s2.surfaces) + 1))
     out = s2.revise(at_least, F, np.array([0]))
     assert np.all(np.diff(out[0]) <= 0)  # P(level >= k) never grows with k
     assert out[0, 4] >= 0.05 and out[0, 0] >= 0.9  # imminent and mention come from the first stage, never cut

@@ -251,20 +251,9 @@ class AssessmentEngine:
             prev = min(prev, _sigmoid(a * z[h.offset + j] + b))
             ge.append(prev)
         s2 = self._stage2
-        if s2 is not None and ge[2] >= s2.band:  # the second stage, as stage2_features + revise for one row
-            x = np.zeros(s2.width)
-            x[:len(z)] = z
+        if s2 is not None and ge[2] >= s2.band:
             pos = self._s2_pos
-            for i in indices:
-                j = pos.get(i)
-                if j is not None:
-                    x[len(z) + j] = 1.0
-            if surface in s2.surfaces:
-                x[len(z) + len(pos) + s2.surfaces.index(surface)] = 1.0
-            x[-1] = math.log1p(len(indices))
-            ge[2], ge[3] = s2.probabilities(x[None, :])[0].tolist()
-            for k in range(len(ge) - 2, -1, -1):  # monotone again, raising lower levels
-                ge[k] = max(ge[k], ge[k + 1])
+            ge = s2.revise_one(ge, z, [j for i in indices if (j := pos.get(i)) is not None], surface, len(indices))
         p_lab = [_sigmoid(a * z[hl.offset + j] + b) for j, (a, b) in enumerate(hl.platt)]
         zl = [v / hg.temperature for v in z[hg.offset:hg.offset + hg.width]]
         top = max(zl)

@@ -15,13 +15,17 @@ time, the same numbers on every path.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
+from ruangaman.model.data import LABELS, LANGUAGES, LEVELS
+
 __all__ = ["Stage2", "TreeEnsemble", "fit_stage2", "stage2_features"]
 
+N_LOGITS = len(LEVELS) - 1 + len(LABELS) + len(LANGUAGES)  # every head's columns of the linear model
 TARGETS = ("ideation", "plan")  # the levels whose "at least" probability the stage re-decides
 
 
@@ -40,15 +44,6 @@ class TreeEnsemble:
     right: np.ndarray
     value: np.ndarray
     depth: int
-
-    def raw(self, F: np.ndarray) -> np.ndarray:
-        n, trees = len(F), np.arange(len(self.feature))
-        rows = np.arange(n)[:, None]
-        at = np.zeros((n, len(trees)), dtype=np.int64)
-        for _ in range(self.depth):
-            go_left = F[rows, self.feature[trees, at]] <= self.threshold[trees, at]
-            at = np.where(go_left, self.left[trees, at], self.right[trees, at])
-        return self.baseline + self.value[trees, at].sum(axis=1)
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         return {f"{prefix}_{k}": getattr(self, k) for k in ("feature", "threshold", "left", "right", "value")}
@@ -90,13 +85,12 @@ class Stage2:
     def __post_init__(self) -> None:
         # Both models' trees as one flat node table (global node ids, children side by side),
         # so one walk of ``depth`` steps scores every tree of both models at once.
-        feats, thrs, kids, vals, roots, owner = [], [], [], [], [], []
+        feats, thrs, kids, vals, roots = [], [], [], [], []
         start = 0
-        for k, m in enumerate(self.models):
+        for m in self.models:
             for t in range(len(m.feature)):
                 width = m.feature.shape[1]
                 roots.append(start)
-                owner.append(k)
                 feats.append(m.feature[t])
                 thrs.append(m.threshold[t])
                 kids.append(np.column_stack([m.left[t], m.right[t]]).ravel() + start)
@@ -104,17 +98,28 @@ class Stage2:
                 start += width
         flat = {"_feature": np.concatenate(feats).astype(np.int64), "_threshold": np.concatenate(thrs),
                 "_children": np.concatenate(kids).astype(np.int64), "_value": np.concatenate(vals),
-                "_roots": np.asarray(roots, dtype=np.int64), "_owner": np.asarray(owner, dtype=np.int64),
+                "_roots": np.asarray(roots, dtype=np.int64),
                 "_depth": max(m.depth for m in self.models),
                 "_baseline": np.asarray([m.baseline for m in self.models]),
                 "_split": len(self.models[0].feature)}
         for name, value in flat.items():
             object.__setattr__(self, name, value)
 
-    @property
-    def width(self) -> int:
-        """Number of input columns: 18 logits + concepts + surfaces + length."""
-        return 18 + len(self.concepts) + len(self.surfaces) + 1
+    def revise_one(self, ge: list[float], logits: Sequence[float], concepts: Sequence[int], surface: str,
+                   count: int) -> list[float]:
+        """``revise`` for one text in plain Python (numpy's per-call cost dwarfs one row), with
+        the columns ``stage2_features`` lays out: logits, concepts present (by position), surface, length."""
+        x = np.zeros(N_LOGITS + len(self.concepts) + len(self.surfaces) + 1)
+        x[:N_LOGITS] = logits
+        x[[N_LOGITS + j for j in concepts]] = 1.0
+        if surface in self.surfaces:
+            x[N_LOGITS + len(self.concepts) + self.surfaces.index(surface)] = 1.0
+        x[-1] = math.log1p(count)
+        out = list(ge)
+        out[2], out[3] = self.probabilities(x[None, :])[0].tolist()
+        for k in range(len(out) - 2, -1, -1):  # monotone again, raising lower levels
+            out[k] = max(out[k], out[k + 1])
+        return out
 
     def probabilities(self, F: np.ndarray) -> np.ndarray:
         """(n, 2): P(level >= ideation), P(level >= plan)."""
@@ -188,8 +193,6 @@ def fit_stage2(F: np.ndarray, level: np.ndarray, weight: np.ndarray, *, iteratio
     """Fit the two models on the rows given (single-threaded, no early stopping: reproducible)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from threadpoolctl import threadpool_limits
-
-    from ruangaman.model.data import LEVELS
 
     out = []
     with threadpool_limits(1):
