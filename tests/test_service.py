@@ -383,3 +383,55 @@ def test_documented_request_schemas_match_what_is_accepted() -> None:
 
     assert set(schemas.AssessIn.model_fields) == INPUT_FIELDS | ASSESS_FIELDS
     assert set(schemas.DecideIn.model_fields) == INPUT_FIELDS | DECIDE_FIELDS
+
+
+def test_concurrent_batches_each_get_their_own_answers(server, engine) -> None:
+    texts = ["semangat kuliahnya!", "aku mau bunuh diri malam ini", "mati lampu lagi di rumah",
+             "gw capek bgt pengen ilang aja", "depresi itu kurang iman", "makan 300 kalori aja sehari biar kurus"]
+    answers: dict[int, list] = {}
+
+    def post(k: int) -> None:
+        items = [{"id": f"cb-{k}-{i}", "text": texts[(k + i) % len(texts)]} for i in range(25)]
+        with server.client("platform") as c:
+            answers[k] = c.post("/v1/assess/batch", json={"items": items}).json()["results"]
+
+    threads = [threading.Thread(target=post, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k in range(8):
+        assert [r["id"] for r in answers[k]] == [f"cb-{k}-{i}" for i in range(25)]
+        for i, r in enumerate(answers[k]):
+            alone = engine.assess(texts[(k + i) % len(texts)], "post", r["id"]).to_dict()
+            assert (r["self_harm"], r["labels"], r["probabilities"]) == (alone["self_harm"], alone["labels"],
+                                                                         alone["probabilities"])
+    assert server.store.count_items("acme") == 200
+
+
+def test_the_loop_batcher_groups_waiting_requests_and_splits_the_answers() -> None:
+    import asyncio
+
+    from ruangaman.service.app import _LoopBatcher
+
+    calls: list[list[str]] = []
+
+    def assess(items):
+        calls.append([it["id"] for it in items])
+        if any(it["id"] == "boom" for it in items):
+            raise RuntimeError("model and safety net both failed")
+        return [it["id"].upper() for it in items]
+
+    async def main():
+        b = _LoopBatcher(assess, max_items=5)
+        futs = [b.put([{"id": f"{g}{i}"} for i in range(n)]) for g, n in (("a", 2), ("b", 3), ("c", 4))]
+        answers = await asyncio.gather(*futs)
+        boom = b.put([{"id": "boom"}])
+        fine = b.put([{"id": "z"}])
+        errors = await asyncio.gather(boom, fine, return_exceptions=True)
+        return answers, errors
+
+    answers, errors = asyncio.run(main())
+    assert answers == [["A0", "A1"], ["B0", "B1", "B2"], ["C0", "C1", "C2", "C3"]]
+    assert calls[:2] == [["a0", "a1", "b0", "b1", "b2"], ["c0", "c1", "c2", "c3"]]  # at most 5 texts a call
+    assert all(isinstance(e, RuntimeError) for e in errors)  # the group shared the failure; none hangs

@@ -13,6 +13,7 @@ import getpass
 import hashlib
 import hmac
 import logging
+import operator
 import queue
 import secrets
 import threading
@@ -344,8 +345,11 @@ class Store:
             chunk = rows[i:i + _ROWS_PER_STATEMENT]
             params: list[Any] = []
             for r in chunk:
-                params.extend(dumps(r[c]).decode() if c in _JSON_COLUMNS and r[c] is not None else r[c]
-                              for c in _ITEM_COLUMNS)
+                values = list(_ROW_VALUES(r))
+                for j in _JSON_AT:
+                    if values[j] is not None:
+                        values[j] = dumps(values[j]).decode()
+                params.extend(values)
             sql = _sqlite_insert_sql(len(chunk))
             out.update(tuple(r) for r in conn.exec_driver_sql(sql, tuple(params)))  # type: ignore[misc]
         return out
@@ -575,6 +579,8 @@ _ITEM_COLUMNS = ("client", "kind", "item_id", "text_hash", "text", "evidence", "
                  "labels", "result", "review_priority", "degraded", "subject_hash", "author_age_band", "key_id",
                  "created_at")
 _JSON_COLUMNS = frozenset({"evidence", "labels", "result"})
+_ROW_VALUES = operator.itemgetter(*_ITEM_COLUMNS)
+_JSON_AT = tuple(i for i, c in enumerate(_ITEM_COLUMNS) if c in _JSON_COLUMNS)
 
 
 @functools.lru_cache(maxsize=64)
