@@ -407,6 +407,9 @@ def test_concurrent_batches_each_get_their_own_answers(server, engine) -> None:
             assert (r["self_harm"], r["labels"], r["probabilities"]) == (alone["self_harm"], alone["labels"],
                                                                          alone["probabilities"])
     assert server.store.count_items("acme") == 200
+    with server.client(None) as c:
+        metrics = c.get("/metrics").text
+    assert "ruangaman_batch_group_texts_sum 200.0" in metrics  # every text went through an engine call once
 
 
 def test_the_loop_batcher_groups_waiting_requests_and_splits_the_answers() -> None:

@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None,
         return {"x-roles": list(roles), "security": [{"bearer": []}]}
 
     committer = _LoopCommitter(rt.store)
-    batcher = _LoopBatcher(rt.core.assess, rt.settings.max_batch_items)
+    batcher = _LoopBatcher(rt.core.assess, rt.settings.max_batch_items, rt.metrics.batch_group.observe)
 
     async def store_items(key: ApiKey, records: list[ItemRecord], answers: list[dict[str, Any]]) -> list[Stored]:
         try:
@@ -359,9 +359,11 @@ class _LoopBatcher:
     and runs on the loop's own thread: a worker thread would only add GIL hand-overs.
     """
 
-    def __init__(self, assess: Callable[[list[dict[str, Any]]], list[Any]], max_items: int):
+    def __init__(self, assess: Callable[[list[dict[str, Any]]], list[Any]], max_items: int,
+                 observe: Callable[[int], None] = lambda n: None):
         self.assess = assess
         self.max_items = max_items
+        self.observe = observe  # texts per engine call, for /metrics
         self.pending: list[tuple[list[dict[str, Any]], asyncio.Future]] = []
         self.scheduled = False
 
@@ -387,6 +389,7 @@ class _LoopBatcher:
             loop.call_soon(self._flush, loop)
         if not group:
             return
+        self.observe(size)
         try:
             answers = self.assess([it for items, _ in group for it in items])
         except BaseException as e:  # noqa: BLE001 - each waiting request gets the error, none hangs

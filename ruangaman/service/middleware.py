@@ -84,6 +84,9 @@ class Metrics:
                                 registry=self.registry)
         self.degraded = Counter("ruangaman_degraded_total", "Answers from the rule safety net (model failed)",
                                 registry=self.registry)
+        self.batch_group = Histogram("ruangaman_batch_group_texts", "Texts per engine call of the batch endpoint "
+                                     "(concurrent batch requests are assessed together)",
+                                     buckets=(1, 10, 50, 100, 200, 400, 600, 800, 1000), registry=self.registry)
         self.replayed = Counter("ruangaman_replayed_total", "Items answered from the store (repeated id)",
                                 registry=self.registry)
 
