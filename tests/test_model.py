@@ -60,6 +60,20 @@ def test_no_corpus_text_is_a_near_copy_of_a_validation_text() -> None:
     assert not close
 
 
+def test_no_text_is_in_the_corpus_twice() -> None:
+    seen: dict[str, str] = {}
+    twice = []
+    for f in sorted((ROOT / "data" / "corpus").glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                key = " ".join(r["text"].lower().split())
+                if key in seen:
+                    twice.append((seen[key], r["id"]))
+                seen.setdefault(key, r["id"])
+    assert not twice
+
+
 def test_damaged_weights_are_refused(tmp_path) -> None:
     shutil.copytree(default_model_dir(), tmp_path / "m")
     blob = bytearray((tmp_path / "m" / "model.npz").read_bytes())

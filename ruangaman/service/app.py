@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -364,7 +364,7 @@ class _LoopBatcher:
         self.assess = assess
         self.max_items = max_items
         self.observe = observe  # texts per engine call, for /metrics
-        self.pending: list[tuple[list[dict[str, Any]], asyncio.Future]] = []
+        self.pending: deque[tuple[list[dict[str, Any]], asyncio.Future]] = deque()
         self.scheduled = False
 
     def put(self, items: list[dict[str, Any]]) -> asyncio.Future:
@@ -380,7 +380,7 @@ class _LoopBatcher:
         self.scheduled = False
         group, size = [], 0
         while self.pending and (not group or size + len(self.pending[0][0]) <= self.max_items):
-            items, fut = self.pending.pop(0)
+            items, fut = self.pending.popleft()
             if not fut.done():  # a client that went away needs no answer
                 group.append((items, fut))
                 size += len(items)

@@ -578,9 +578,8 @@ class Store:
 _ITEM_COLUMNS = ("client", "kind", "item_id", "text_hash", "text", "evidence", "surface", "language", "self_harm",
                  "labels", "result", "review_priority", "degraded", "subject_hash", "author_age_band", "key_id",
                  "created_at")
-_JSON_COLUMNS = frozenset({"evidence", "labels", "result"})
 _ROW_VALUES = operator.itemgetter(*_ITEM_COLUMNS)
-_JSON_AT = tuple(i for i, c in enumerate(_ITEM_COLUMNS) if c in _JSON_COLUMNS)
+_JSON_AT = tuple(i for i, c in enumerate(_ITEM_COLUMNS) if c in ("evidence", "labels", "result"))  # stored as JSON
 
 
 @functools.lru_cache(maxsize=64)
