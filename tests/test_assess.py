@@ -1,8 +1,4 @@
-"""The assessment follows docs/labels.md: the guide's own examples, hard negatives, evasions.
-
-Rows marked ``known gap`` are places where the current model disagrees with the guide;
-they are strict xfails, so fixing one turns the suite red until the mark is removed.
-"""
+"""The assessment follows docs/labels.md: the guide's own examples, hard negatives, evasions."""
 
 from __future__ import annotations
 
@@ -14,10 +10,6 @@ import pytest
 from ruangaman import InputError, assess
 
 LEVELS = ["none", "mention", "distress", "ideation", "plan", "imminent"]
-
-
-def gap(reason: str):
-    return pytest.mark.xfail(reason=f"known gap: {reason}", strict=True)
 
 
 # (text, surface, level, labels) -- examples taken from docs/labels.md
@@ -39,10 +31,8 @@ GUIDE = [
     ("mati aja lo", "comment", "mention", ["harassment"]),
     ("kys", "comment", "mention", ["harassment"]),
     ("dasar gila, sana ke RSJ", "comment", "mention", ["harassment"]),
-    pytest.param("depresi itu cuma buat orang yang lemah iman", "comment", "mention", ["stigma"],
-                 marks=gap("a stigmatising claim about a cause also read as misinformation (0.41, threshold 0.25)")),
-    pytest.param("orang ke psikolog pasti gila", "comment", "mention", ["stigma"],
-                 marks=gap("a stigmatising claim also read as misinformation (0.35, threshold 0.25)")),
+    ("depresi itu cuma buat orang yang lemah iman", "comment", "mention", ["stigma"]),
+    ("orang ke psikolog pasti gila", "comment", "mention", ["stigma"]),
     ("antidepresan bikin gila, jangan diminum", "comment", "mention", ["misinformation"]),
     ("ngomongin bunuh diri bikin orang jadi pengen bunuh diri", "comment", "mention", ["misinformation"]),
     ("gimana cara dapet psikolog gratis?", "post", "mention", ["help_seeking"]),

@@ -20,8 +20,16 @@ RUANGAMAN = str(Path(sys.executable).with_name("ruangaman"))
 MARKER = "zanzibarkuning"  # a word no redaction touches, to look for in log and database bytes
 
 
-def start_server(data_dir: Path, port: int, log_path: Path) -> subprocess.Popen:
+def server_env(database_url: str | None = None) -> dict[str, str]:
+    """The environment of a server or command: no stray RUANGAMAN_* settings, the store given."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUANGAMAN_")}
+    if database_url:
+        env["RUANGAMAN_DATABASE_URL"] = database_url
+    return env
+
+
+def start_server(data_dir: Path, port: int, log_path: Path, database_url: str | None = None) -> subprocess.Popen:
+    env = server_env(database_url)
     log = open(log_path, "ab")
     proc = subprocess.Popen([RUANGAMAN, "serve", "--port", str(port), "--data-dir", str(data_dir)],
                             stdout=log, stderr=log, env=env, cwd=ROOT)
@@ -38,16 +46,18 @@ def start_server(data_dir: Path, port: int, log_path: Path) -> subprocess.Popen:
     raise AssertionError("server did not become ready")
 
 
-def create_key(data_dir: Path, role: str = "platform") -> str:
-    r = run_cli("keys", "create", "--name", f"{role}-kill", "--role", role, "--data-dir", str(data_dir))
+def create_key(data_dir: Path, role: str = "platform", database_url: str | None = None) -> str:
+    r = subprocess.run([RUANGAMAN, "keys", "create", "--name", f"{role}-kill", "--role", role, "--data-dir",
+                        str(data_dir)], env=server_env(database_url), capture_output=True, timeout=60)
     assert r.returncode == 0, r.stderr.decode()
     return r.stdout.decode().strip()
 
 
-def test_sigkill_mid_stream_loses_no_acknowledged_item(tmp_path) -> None:
+def test_sigkill_mid_stream_loses_no_acknowledged_item(tmp_path, database_url) -> None:
+    """SQLite (WAL, synchronous=FULL) and PostgreSQL: an answered item survives a crash of the server."""
     data, port, log = tmp_path / "data", free_port(), tmp_path / "server.log"
-    proc = start_server(data, port, log)
-    key = create_key(data)
+    proc = start_server(data, port, log, database_url)
+    key = create_key(data, database_url=database_url)
     acked: set[str] = set()
     lock = threading.Lock()
     stop = threading.Event()
@@ -81,13 +91,13 @@ def test_sigkill_mid_stream_loses_no_acknowledged_item(tmp_path) -> None:
     for t in threads:
         t.join(timeout=30)
 
-    proc = start_server(data, port, log)  # the store opens cleanly after the crash
+    proc = start_server(data, port, log, database_url)  # the store opens cleanly after the crash
     try:
-        from ruangaman.service import Settings
+        from sqlalchemy import text
+
         from ruangaman.store import Store
 
-        store = Store(Settings.load(env={}, data_dir=str(data)).database_url)
-        from sqlalchemy import text
+        store = Store(database_url)
 
         with store.engine.connect() as conn:
             ids = [r[0] for r in conn.execute(text("SELECT item_id FROM items"))]

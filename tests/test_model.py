@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ruangaman.assess import default_model_dir
-from ruangaman.model import LinearModel, ModelError
+from ruangaman.model import LABELS, LinearModel, ModelError
 from ruangaman.model.train import TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +27,8 @@ def test_artifact_is_not_pickle_and_records_how_it_was_made() -> None:
     import numpy as np
 
     folder = default_model_dir()
-    trees = [f"s2_{t}_{k}.npy" for t in ("ideation", "plan") for k in ("feature", "left", "right", "threshold", "value")]
+    trees = [f"s2_{t}_{k}.npy" for t in ("ideation", "plan", *LABELS)
+             for k in ("feature", "left", "right", "threshold", "value")]
     with zipfile.ZipFile(folder / "model.npz") as zf:
         assert sorted(zf.namelist()) == sorted(["bias.npy", "weights.npy", *trees])
     with np.load(folder / "model.npz", allow_pickle=False) as npz:  # refuses any pickled object
@@ -114,6 +115,8 @@ def test_second_stage_trees_score_as_scikit_learn_does() -> None:
     expected = np.column_stack([m.predict_proba(F)[:, 1] for m in fitted])
     assert np.allclose(s2.probabilities(F), expected, atol=1e-9)
     assert np.allclose(s2.probabilities(F[7:8]), expected[7:8], atol=1e-9)  # the one-row path
+    assert np.allclose(s2.probabilities(F, (1,))[:, 0], expected[:, 1], atol=1e-9)  # one model of several
+    assert np.allclose(s2.models[0].probabilities(F), expected[:, 0], atol=1e-9)  # training's walk
 
 
 def test_second_stage_only_raises_lower_levels_to_stay_monotone() -> None:
@@ -126,6 +129,27 @@ def test_second_stage_only_raises_lower_levels_to_stay_monotone() -> None:
     from ruangaman.model.stage2 import N_LOGITS
 
     F = np.zeros((1, N_LOGITS + len(s2.concepts) + len(s2.surfaces) + 1))
-    out = s2.revise(at_least, F, np.array([0]))
+    out, _ = s2.revise(at_least, np.zeros((1, len(LABELS))), F, np.array([0]))
     assert np.all(np.diff(out[0]) <= 0)  # P(level >= k) never grows with k
     assert out[0, 4] >= 0.05 and out[0, 0] >= 0.9  # imminent and mention come from the first stage, never cut
+
+
+def test_second_stage_re_decides_a_label_only_in_its_band() -> None:
+    import numpy as np
+
+    from ruangaman.model.stage2 import N_LOGITS
+
+    s2 = LinearModel.load(default_model_dir()).stage2
+    assert s2 is not None and s2.targets[2:] == LABELS and 0 < s2.label_band < 0.5
+    F = np.zeros((2, N_LOGITS + len(s2.concepts) + len(s2.surfaces) + 1))
+    at_least = np.full((2, 5), 0.001)  # below the level band: the level models stay out
+    p_labels = np.full((2, len(LABELS)), 0.01)
+    method = LABELS.index("method")
+    p_labels[1, method] = s2.label_band
+    out_at, out_lab = s2.revise(at_least, p_labels, F, s2.rows(at_least, p_labels))
+    assert s2.rows(at_least, p_labels).tolist() == [1]
+    assert np.array_equal(out_at, at_least)
+    assert out_lab[1, method] == pytest.approx(s2.probabilities(F[1:2], (2 + method,))[0, 0])
+    unchanged = np.ones_like(p_labels, dtype=bool)
+    unchanged[1, method] = False
+    assert np.array_equal(out_lab[unchanged], p_labels[unchanged])

@@ -209,8 +209,9 @@ class AssessmentEngine:
     def _decide(self, logits: np.ndarray, texts: Sequence[str], surfaces: Sequence[str],
                 ids: Sequence[str | None], batch: IndexedBatch) -> list[Assessment]:
         at_least = self._h_level.at_least(logits)
+        p_labels = self._h_labels.probabilities(logits)
         if self._stage2 is not None:
-            rows = np.flatnonzero(at_least[:, 2] >= self._stage2.band)
+            rows = self._stage2.rows(at_least, p_labels)
             if len(rows):
                 # From the feature occurrences (rows, cols), not the sparse matrix: slicing it costs more
                 present = np.zeros((len(texts), len(self._s2_cols)))
@@ -220,8 +221,7 @@ class AssessmentEngine:
                 counts = np.bincount(batch.rows, minlength=len(texts))
                 F = stage2_features(logits[rows], present[rows], [surfaces[r] for r in rows], counts[rows],
                                     self._stage2.surfaces)
-                at_least = self._stage2.revise(at_least, F, rows)
-        p_labels = self._h_labels.probabilities(logits)
+                at_least, p_labels = self._stage2.revise(at_least, p_labels, F, rows)
         p_lang = self._h_lang.probabilities(logits)
         label_on = p_labels >= self._label_t
         search = np.fromiter((sf == "search" for sf in surfaces), dtype=bool, count=len(surfaces))
@@ -250,11 +250,12 @@ class AssessmentEngine:
         for j, (a, b) in enumerate(h.platt):
             prev = min(prev, _sigmoid(a * z[h.offset + j] + b))
             ge.append(prev)
-        s2 = self._stage2
-        if s2 is not None and ge[2] >= s2.band:
-            pos = self._s2_pos
-            ge = s2.revise_one(ge, z, [j for i in indices if (j := pos.get(i)) is not None], surface, len(indices))
         p_lab = [_sigmoid(a * z[hl.offset + j] + b) for j, (a, b) in enumerate(hl.platt)]
+        s2 = self._stage2
+        if s2 is not None and s2.looks_at(ge, p_lab):
+            pos = self._s2_pos
+            ge, p_lab = s2.revise_one(ge, p_lab, z, [j for i in indices if (j := pos.get(i)) is not None], surface,
+                                      len(indices))
         zl = [v / hg.temperature for v in z[hg.offset:hg.offset + hg.width]]
         top = max(zl)
         e = [math.exp(max(v - top, -40.0)) for v in zl]

@@ -23,7 +23,7 @@ import numpy as np
 from ruangaman.features import default_featurizer
 from ruangaman.model.data import LABELS, LANGUAGES, LEVELS, Example, read_labelled, read_public
 from ruangaman.model.linear import Head, LinearModel
-from ruangaman.model.stage2 import Stage2, fit_stage2, stage2_features
+from ruangaman.model.stage2 import TARGETS, Stage2, fit_trees, stage2_features
 
 __all__ = ["TrainConfig", "train"]
 
@@ -42,7 +42,8 @@ class TrainConfig:
     jobs: int = 2
     max_iter: int = 3000
     # second stage (ruangaman/model/stage2.py)
-    s2_band: float = 0.02
+    s2_band: float = 0.02  # texts with P(level >= ideation) at least this get the level models
+    s2_label_band: float = 0.1  # texts with P(label) at least this get that label's model (1.0: no label models)
     s2_iterations: int = 200
     s2_depth: int = 3
     s2_learning_rate: float = 0.1
@@ -217,28 +218,56 @@ def stage2_inputs(p: Prepared, logits: np.ndarray) -> tuple[np.ndarray, tuple[st
     return F, concepts
 
 
-def second_stage(p: Prepared, oof: np.ndarray, at_least: np.ndarray, cfg: TrainConfig,
-                 log: Callable[[str], None] = print) -> tuple[Stage2, np.ndarray]:
-    """Fit the second stage on the band's out-of-fold logits; return it and the out-of-fold
-    ``at_least`` it gives (each band example re-decided by trees that did not see it)."""
+def second_stage(p: Prepared, oof: np.ndarray, at_least: np.ndarray, p_labels: np.ndarray, cfg: TrainConfig,
+                 log: Callable[[str], None] = print) -> tuple[Stage2, np.ndarray, np.ndarray]:
+    """Fit the second stage on out-of-fold logits; return it with the out-of-fold ``at_least``
+    and label probabilities it gives (each example in a band re-decided by trees that did not see it)."""
+    from joblib import Parallel, delayed
     from sklearn.model_selection import StratifiedKFold
 
     from ruangaman.features import SURFACES
 
     F, concepts = stage2_inputs(p, oof)
     level = np.array([LEVELS.index(e.self_harm) for e in p.examples])
+    y_lab = np.array([[lb in e.labels for lb in LABELS] for e in p.examples], dtype=int)
     weight = np.array([e.weight for e in p.examples])
-    band = np.flatnonzero(at_least[:, 2] >= cfg.s2_band)
     kw = dict(iterations=cfg.s2_iterations, depth=cfg.s2_depth, learning_rate=cfg.s2_learning_rate, l2=cfg.s2_l2,
               seed=cfg.seed)
-    out = at_least.copy()
-    folds = StratifiedKFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed).split(band, level[band])
-    for tr, te in folds:
-        fold = Stage2(cfg.s2_band, concepts, SURFACES, fit_stage2(F[band[tr]], level[band[tr]], weight[band[tr]], **kw))
-        out[band[te]] = fold.revise(at_least[band[te]], F[band[te]], np.arange(len(te)))
-    stage2 = Stage2(cfg.s2_band, concepts, SURFACES, fit_stage2(F[band], level[band], weight[band], **kw))
-    log(f"second stage: {len(band)} of {len(level)} examples in the band (P(level >= ideation) >= {cfg.s2_band})")
-    return stage2, out
+    # (target, rows in its band, binary target on every example)
+    jobs = [(t, np.flatnonzero(at_least[:, 2] >= cfg.s2_band), (level >= LEVELS.index(t)).astype(int))
+            for t in TARGETS]
+    if cfg.s2_label_band < 1.0:
+        jobs += [(lb, np.flatnonzero(p_labels[:, j] >= cfg.s2_label_band), y_lab[:, j])
+                 for j, lb in enumerate(LABELS)]
+    # Every fit, out-of-fold and final, as one list of independent jobs run in parallel
+    fits = []
+    for target, band, y in jobs:
+        strata = level[band] if target in TARGETS else y[band]
+        folds = StratifiedKFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed).split(band, strata)
+        fits += [(target, band[tr], band[te]) for tr, te in folds] + [(target, band, band[:0])]
+    targets = {t: y for t, _, y in jobs}
+    trees = Parallel(n_jobs=cfg.jobs)(delayed(fit_trees)(F[tr], targets[t][tr], weight[tr], **kw) for t, tr, _ in fits)
+    oof_p = {t: np.zeros(len(F)) for t in targets}
+    models = []
+    for (target, _, te), tree in zip(fits, trees):
+        if len(te):
+            oof_p[target][te] = tree.probabilities(F[te])
+        else:
+            models.append(tree)  # the final fit on the whole band
+    stage2 = Stage2(cfg.s2_band, concepts, SURFACES, tuple(models), tuple(targets), cfg.s2_label_band)
+    bands = {t: band for t, band, _ in jobs}
+    at_out, lab_out = at_least.copy(), p_labels.copy()
+    band = bands[TARGETS[0]]
+    for k, target in enumerate(TARGETS):
+        at_out[band, 2 + k] = oof_p[target][band]
+    at_out[band] = np.maximum.accumulate(at_out[band][:, ::-1], axis=1)[:, ::-1]
+    for j, lb in enumerate(LABELS):
+        if lb in bands:
+            lab_out[bands[lb], j] = oof_p[lb][bands[lb]]
+    log(f"second stage: {len(band)} of {len(level)} examples in the level band "
+        f"(P(level >= ideation) >= {cfg.s2_band}); label bands (P >= {cfg.s2_label_band}): "
+        + (", ".join(f"{lb} {len(bands[lb])}" for lb in LABELS if lb in bands) or "none"))
+    return stage2, at_out, lab_out
 
 
 def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig,
@@ -258,10 +287,11 @@ def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig,
     platt = [_platt(oof[:, n_lv + j], y_lab[:, j]) for j in range(n_lb)]
     heads = _heads(platt_level, platt, t_lang)
 
-    stage2, at_least = second_stage(p, oof, heads["self_harm"].at_least(oof), cfg, log)
+    stage2, at_least, p_labels = second_stage(p, oof, heads["self_harm"].at_least(oof),
+                                              heads["labels"].probabilities(oof), cfg, log)
     mine = np.arange(p.own)
     p_level = at_least[mine]
-    p_lab = heads["labels"].probabilities(oof[mine])
+    p_lab = p_labels[mine]
     thresholds = {
         "self_harm": level_thresholds(p_level, y_level[mine], cfg),
         "labels": label_thresholds(p_lab, y_lab[mine]),
@@ -301,8 +331,9 @@ def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(
                      "scikit-learn": sklearn.__version__},
         "calibration": "Platt per column (levels: ordinal 'at least k'; labels) and temperature (language), "
                        "fitted on out-of-fold logits",
-        "second_stage": "boosted trees re-decide P(level >= ideation) and P(level >= plan) in the band, "
-                        "fitted on out-of-fold logits; level thresholds chosen on its out-of-fold output",
+        "second_stage": "boosted trees re-decide P(level >= ideation) and P(level >= plan) in the level band "
+                        "and each label in its own band, fitted on out-of-fold logits; level and label "
+                        "thresholds chosen on its out-of-fold output",
     }
     model = LinearModel(p.vocab, W.astype(np.float32), b.astype(np.float32), heads, thresholds, meta, stage2)
     model.save(out)
