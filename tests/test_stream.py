@@ -61,7 +61,8 @@ def test_single_text_json() -> None:
     out = json.loads(proc.stdout)
     assert out["self_harm"] == "ideation" and "method" in out["labels"]
     text = "cara b*nuh d1ri paling cepet"
-    assert any("b*nuh d1ri" in text[e["start"]:e["end"]] for e in out["evidence"])  # through the offset map
+    seen = [text[e["start"]:e["end"]] for e in out["evidence"]]  # spans of the original, through the offset map
+    assert any("b*nuh" in s for s in seen) and any("d1ri" in s for s in seen), seen
 
 
 def test_single_text_readable_verdict() -> None:

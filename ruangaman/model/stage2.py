@@ -8,8 +8,8 @@ over the linear model's logits, the lexicon concepts present, the surface and th
 length.  It re-decides ``P(level >= ideation)`` and ``P(level >= plan)`` for texts whose
 linear ``P(level >= ideation)`` reaches a floor (the band), and each label for texts whose
 linear probability of it reaches a floor of its own (a means word is a method beside the
-author's "aku", not beside a pest).  It is trained on out-of-fold logits (stacking), so it learns how the
-linear model errs on texts it never saw.
+author's "aku", not beside a pest).  It is trained on out-of-fold logits (stacking), so it
+learns how the linear model errs on texts it never saw.
 
 The trees are stored as flat arrays and walked with numpy: no pickle, no scikit-learn at run
 time, the same numbers on every path.
@@ -139,7 +139,8 @@ class Stage2:
 
     def looks_at(self, ge: Sequence[float], p_labels: Sequence[float]) -> bool:
         """Whether any model looks at one text (``rows`` for plain lists)."""
-        return ge[2] >= self.band or any(p_labels[col] >= self.label_band for _, col in self._labels)  # type: ignore[attr-defined]
+        labels = self._labels  # type: ignore[attr-defined]
+        return ge[2] >= self.band or any(p_labels[col] >= self.label_band for _, col in labels)
 
     def revise(self, at_least: np.ndarray, p_labels: np.ndarray, F: np.ndarray,
                rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -212,7 +213,8 @@ class Stage2:
         feature, threshold, children = self._feature, self._threshold, self._children  # type: ignore[attr-defined]
         for _ in range(self._depth):  # type: ignore[attr-defined]
             at = children[2 * at + (x[feature[at]] > threshold[at])]
-        raw = np.add.reduceat(self._value[at], self._starts(which)) + self._baseline[list(which)]  # type: ignore[attr-defined]
+        raw = np.add.reduceat(self._value[at], self._starts(which))  # type: ignore[attr-defined]
+        raw += self._baseline[list(which)]  # type: ignore[attr-defined]
         return 1.0 / (1.0 + np.exp(np.clip(-raw, -40.0, 40.0)))
 
     def to_json(self) -> dict[str, Any]:
