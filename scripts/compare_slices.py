@@ -17,42 +17,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
-from ruangaman.assess.decision import decide_levels
-from ruangaman.evaluate import score
-from ruangaman.model.data import LABELS, LEVELS
-from ruangaman.model.train import (TrainConfig, _heads, _platt, label_thresholds, level_thresholds, out_of_fold,
-                                   prepare, second_stage)
-
-KEYS = ("crisis_recall", "urgent_recall", "false_alarm_rate", "self_harm_macro_f1", "label_macro_f1")
+from ruangaman.model.train import TrainConfig, calibrate, out_of_fold, prepare
 
 
 def scores_on(corpus: Path, keep: set[str], cfg: TrainConfig) -> dict[str, float]:
-    """The training procedure's out-of-fold decisions, scored on the examples whose id is in ``keep``."""
+    """The training procedure's out-of-fold scores on the examples whose id is in ``keep``."""
     quiet = lambda m: None  # noqa: E731
     p = prepare(corpus, Path("data/public"), cfg, log=quiet)
-    oof = out_of_fold(p, cfg, log=quiet)
-    ex = p.examples
-    y_level = np.array([LEVELS.index(e.self_harm) for e in ex])
-    y_lab = np.array([[lb in e.labels for lb in LABELS] for e in ex], dtype=int)
-    n_lv = len(LEVELS) - 1
-    heads = _heads([_platt(oof[:, k - 1], (y_level >= k).astype(int)) for k in range(1, len(LEVELS))],
-                   [_platt(oof[:, n_lv + j], y_lab[:, j]) for j in range(len(LABELS))])
-    _, at_least, p_lab = second_stage(p, oof, heads["self_harm"].at_least(oof), heads["labels"].probabilities(oof),
-                                      cfg, log=quiet)
-    mine = np.arange(p.own)
-    t_level = level_thresholds(at_least[mine], y_level[mine], cfg)
-    t_label = label_thresholds(p_lab[mine], y_lab[mine])
-    on = p_lab >= np.array([t_label[lb] for lb in LABELS])
-    level = decide_levels(at_least, on, np.array([e.surface == "search" for e in ex]),
-                          np.array([t_level[lv] for lv in LEVELS[1:]]))
-    rows = [i for i in mine if ex[i].id in keep]
-    gold = [{"self_harm": ex[i].self_harm, "labels": ex[i].labels, "language": ex[i].language} for i in rows]
-    pred = [{"self_harm": LEVELS[level[i]], "labels": [lb for lb, o in zip(LABELS, on[i]) if o],
-             "language": ex[i].language} for i in rows]
-    r = score(gold, pred)
-    return {k: getattr(r, k) for k in KEYS}
+    rows = [i for i, e in enumerate(p.examples[:p.own]) if e.id in keep]
+    return calibrate(p, out_of_fold(p, cfg, log=quiet), cfg, log=quiet, score_on=rows)[2]
 
 
 def main(new: list[Path]) -> None:

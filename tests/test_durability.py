@@ -20,15 +20,14 @@ RUANGAMAN = str(Path(sys.executable).with_name("ruangaman"))
 MARKER = "zanzibarkuning"  # a word no redaction touches, to look for in log and database bytes
 
 
-def server_env(database_url: str | None = None) -> dict[str, str]:
+def server_env(database_url: str) -> dict[str, str]:
     """The environment of a server or command: no stray RUANGAMAN_* settings, the store given."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUANGAMAN_")}
-    if database_url:
-        env["RUANGAMAN_DATABASE_URL"] = database_url
+    env["RUANGAMAN_DATABASE_URL"] = database_url
     return env
 
 
-def start_server(data_dir: Path, port: int, log_path: Path, database_url: str | None = None) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, log_path: Path, database_url: str) -> subprocess.Popen:
     env = server_env(database_url)
     log = open(log_path, "ab")
     proc = subprocess.Popen([RUANGAMAN, "serve", "--port", str(port), "--data-dir", str(data_dir)],
@@ -46,7 +45,7 @@ def start_server(data_dir: Path, port: int, log_path: Path, database_url: str | 
     raise AssertionError("server did not become ready")
 
 
-def create_key(data_dir: Path, role: str = "platform", database_url: str | None = None) -> str:
+def create_key(data_dir: Path, database_url: str, role: str = "platform") -> str:
     r = subprocess.run([RUANGAMAN, "keys", "create", "--name", f"{role}-kill", "--role", role, "--data-dir",
                         str(data_dir)], env=server_env(database_url), capture_output=True, timeout=60)
     assert r.returncode == 0, r.stderr.decode()
@@ -57,7 +56,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_item(tmp_path, database_url) -
     """SQLite (WAL, synchronous=FULL) and PostgreSQL: an answered item survives a crash of the server."""
     data, port, log = tmp_path / "data", free_port(), tmp_path / "server.log"
     proc = start_server(data, port, log, database_url)
-    key = create_key(data, database_url=database_url)
+    key = create_key(data, database_url)
     acked: set[str] = set()
     lock = threading.Lock()
     stop = threading.Event()

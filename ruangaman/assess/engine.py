@@ -252,9 +252,9 @@ class AssessmentEngine:
             ge.append(prev)
         p_lab = [_sigmoid(a * z[hl.offset + j] + b) for j, (a, b) in enumerate(hl.platt)]
         s2 = self._stage2
-        if s2 is not None and s2.looks_at(ge, p_lab):
+        if s2 is not None:
             pos = self._s2_pos
-            ge, p_lab = s2.revise_one(ge, p_lab, z, [j for i in indices if (j := pos.get(i)) is not None], surface,
+            ge, p_lab = s2.revise_one(ge, p_lab, z, (j for i in indices if (j := pos.get(i)) is not None), surface,
                                       len(indices))
         zl = [v / hg.temperature for v in z[hg.offset:hg.offset + hg.width]]
         top = max(zl)

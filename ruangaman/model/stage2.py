@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -137,11 +137,6 @@ class Stage2:
             look |= p_labels[:, col] >= self.label_band
         return np.flatnonzero(look)
 
-    def looks_at(self, ge: Sequence[float], p_labels: Sequence[float]) -> bool:
-        """Whether any model looks at one text (``rows`` for plain lists)."""
-        labels = self._labels  # type: ignore[attr-defined]
-        return ge[2] >= self.band or any(p_labels[col] >= self.label_band for _, col in labels)
-
     def revise(self, at_least: np.ndarray, p_labels: np.ndarray, F: np.ndarray,
                rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``at_least`` (n, 5) and ``p_labels`` (n, labels) re-decided on ``rows`` (F: their
@@ -161,10 +156,11 @@ class Stage2:
                 p_labels[rows[sel], col] = self.probabilities(F[sel], (j,))[:, 0]
         return at_least, p_labels
 
-    def revise_one(self, ge: list[float], p_labels: list[float], logits: Sequence[float], concepts: Sequence[int],
+    def revise_one(self, ge: list[float], p_labels: list[float], logits: Sequence[float], concepts: Iterable[int],
                    surface: str, count: int) -> tuple[list[float], list[float]]:
         """``revise`` for one text in plain Python lists (numpy's per-call cost dwarfs one row), with
-        the columns ``stage2_features`` lays out: logits, concepts present (by position), surface, length."""
+        the columns ``stage2_features`` lays out: logits, concepts present (by position; read only
+        when a model looks at the text, so a lazy iterable saves the work for most texts), surface, length."""
         which = [0, 1] if ge[2] >= self.band else []
         which += [j for j, col in self._labels if p_labels[col] >= self.label_band]  # type: ignore[attr-defined]
         if not which:

@@ -16,7 +16,7 @@ import platform
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -270,9 +270,11 @@ def second_stage(p: Prepared, oof: np.ndarray, at_least: np.ndarray, p_labels: n
     return stage2, at_out, lab_out
 
 
-def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig,
-              log: Callable[[str], None] = print) -> tuple[dict[str, Head], dict[str, Any], dict[str, float], Stage2]:
-    """Calibration (Platt / temperature), the second stage and thresholds from out-of-fold logits; OOF scores."""
+def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig, log: Callable[[str], None] = print,
+              score_on: Sequence[int] | None = None
+              ) -> tuple[dict[str, Head], dict[str, Any], dict[str, float], Stage2]:
+    """Calibration (Platt / temperature), the second stage and thresholds from out-of-fold logits;
+    OOF scores on the project's own examples (or on the rows ``score_on`` of them)."""
     from ruangaman.assess.decision import decide_levels
     from ruangaman.evaluate import score
 
@@ -303,7 +305,8 @@ def calibrate(p: Prepared, oof: np.ndarray, cfg: TrainConfig,
     gold = [{"self_harm": ex[i].self_harm, "labels": ex[i].labels, "language": ex[i].language} for i in mine]
     pred = [{"self_harm": LEVELS[lv], "labels": [lb for lb, on in zip(LABELS, row) if on],
              "language": LANGUAGES[lg]} for lv, row, lg in zip(level.tolist(), label_on.tolist(), lang.tolist())]
-    r = score(gold, pred)
+    rows = range(p.own) if score_on is None else score_on
+    r = score([gold[i] for i in rows], [pred[i] for i in rows])
     oof_scores = {k: getattr(r, k) for k in ("crisis_recall", "urgent_recall", "false_alarm_rate",
                                               "self_harm_macro_f1", "label_macro_f1", "language_accuracy")}
     return heads, thresholds, oof_scores, stage2
