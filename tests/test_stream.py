@@ -82,3 +82,17 @@ def test_missing_model_is_an_error_not_a_fallback(tmp_path) -> None:
     proc = run_cli("assess", "halo", "--model", str(tmp_path))
     assert proc.returncode == 2
     assert b"model folder must hold model.json and model.npz" in proc.stderr
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7])
+def test_chunk_size_changes_nothing_but_speed(engine, chunk) -> None:
+    """Records, errors and their order are the same whatever the chunk the stream assesses at once."""
+    from ruangaman.assess.stream import StreamStats, assess_lines
+
+    texts = ["halo", "aku capek banget", "kys", "bunuh nyamuk", "pengen mati aja", "makan yuk"] * 3
+    lines = [json.dumps({"id": f"r{i}", "text": t}).encode() for i, t in enumerate(texts)]
+    lines[4:4] = [b'{"id": "bad"', b"   "]  # an error record in place, a blank line skipped
+    whole, stats = list(assess_lines(engine, lines)), StreamStats()
+    assert list(assess_lines(engine, lines, stats, chunk=chunk)) == whole
+    assert [r["id"] for r in whole] == [f"r{i}" for i in range(4)] + [None] + [f"r{i}" for i in range(4, 18)]
+    assert (stats.ok, stats.failed) == (18, 1)

@@ -100,8 +100,11 @@ def dumps(record: dict[str, Any]) -> bytes:
 
 
 def assess_lines(engine: AssessmentEngine, lines: Iterable[bytes | str], stats: StreamStats | None = None,
-                 chunk: int = 512) -> Iterator[dict[str, Any]]:
-    """Yield one record per non-blank input line, in input order."""
+                 chunk: int = 2048) -> Iterator[dict[str, Any]]:
+    """Yield one record per non-blank input line, in input order.
+
+    Lines are assessed ``chunk`` at a time: the engine's batch path is array work whose cost per
+    text falls as batches grow (2,048 ran about 10% faster than 512 in whole-process runs)."""
     stats = stats if stats is not None else StreamStats()
     pending: list[tuple[int, dict[str, Any] | None, dict[str, Any] | None]] = []
 
