@@ -75,6 +75,19 @@ def test_no_text_is_in_the_corpus_twice() -> None:
     assert not twice
 
 
+def test_second_reading_figures_in_the_docs_are_what_the_script_prints() -> None:
+    """data/agreement/README.md quotes scripts/agreement.py; a corpus edit that changes them must update it."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "scripts/agreement.py"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    doc = (ROOT / "data" / "agreement" / "README.md").read_text(encoding="utf-8")
+    for line in out.splitlines()[1:4]:  # level, crisis line, urgent line
+        agreement, kappa = line.split("agreement ")[1].split(", kappa ")
+        assert f"{agreement} | {kappa}" in doc, line
+
+
 def test_damaged_weights_are_refused(tmp_path) -> None:
     shutil.copytree(default_model_dir(), tmp_path / "m")
     blob = bytearray((tmp_path / "m" / "model.npz").read_bytes())
