@@ -59,9 +59,9 @@ def check_object(obj: Any, max_chars: int, extra_fields: frozenset[str] = frozen
         err = InputError("missing_id", f"id must be a non-empty string. Got {id_!r} instead.")
         err.id = id_ if isinstance(id_, (str, int)) else None  # type: ignore[attr-defined]
         raise err
-    allowed = INPUT_FIELDS | extra_fields
-    unknown = sorted(set(obj) - allowed)
-    if unknown:
+    allowed = INPUT_FIELDS | extra_fields if extra_fields else INPUT_FIELDS
+    if not allowed.issuperset(obj):
+        unknown = sorted(set(obj) - allowed)
         err = InputError("unknown_field", f"fields must be among {sorted(allowed)}. Got unknown {unknown} instead.")
         err.id = id_  # type: ignore[attr-defined]
         raise err
@@ -76,7 +76,8 @@ def check_object(obj: Any, max_chars: int, extra_fields: frozenset[str] = frozen
         e.id = id_  # type: ignore[attr-defined]
         raise
     out = {"id": id_, "text": obj["text"], "surface": surface}
-    out.update((k, obj[k]) for k in extra_fields if k in obj)
+    if extra_fields:
+        out.update((k, obj[k]) for k in extra_fields if k in obj)
     return out
 
 
