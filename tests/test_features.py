@@ -6,6 +6,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,3 +51,31 @@ def test_batch_equals_single_on_arbitrary_text(engine, texts: list[str]) -> None
         row = batch.X.getrow(k)
         got = Counter({int(i): int(v) for i, v in zip(row.indices, row.data)})
         assert got == Counter(engine.indexer.index(t, "post")) == _reference(engine, t, "post")
+
+
+# -- feature weighting (model/linear.py): what the linear heads see -------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 7), max_size=12), min_size=1, max_size=6))
+def test_tfidf_rows_have_unit_length_and_keep_their_features(rows) -> None:
+    from scipy.sparse import coo_matrix
+
+    from ruangaman.model.linear import row_norms, tfidf_l2
+
+    r = [i for i, row in enumerate(rows) for _ in row]
+    c = [f for row in rows for f in row]
+    X = coo_matrix((np.ones(len(c)), (r, c)), shape=(len(rows), 8)).tocsr()
+    idf = np.linspace(1.0, 3.0, 8)
+    W = tfidf_l2(X, idf)
+    for i, row in enumerate(rows):
+        got = W[i].toarray().ravel()
+        if not row:
+            assert not got.any()  # an empty text stays empty, not NaN
+            continue
+        assert np.linalg.norm(got) == pytest.approx(1.0)
+        assert set(np.flatnonzero(got)) == set(row)
+        counts = np.bincount(row, minlength=8)
+        want = np.log1p(counts) * idf
+        assert got == pytest.approx(want / np.linalg.norm(want))
+    assert X.sum() == len(c)  # the caller's counts are untouched
+    assert row_norms(W)[[i for i, row in enumerate(rows) if row]] == pytest.approx(1.0)

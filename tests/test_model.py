@@ -30,10 +30,12 @@ def test_artifact_is_not_pickle_and_records_how_it_was_made() -> None:
     trees = [f"s2_{t}_{k}.npy" for t in ("ideation", "plan", *LABELS)
              for k in ("feature", "left", "right", "threshold", "value")]
     with zipfile.ZipFile(folder / "model.npz") as zf:
-        assert sorted(zf.namelist()) == sorted(["bias.npy", "weights.npy", *trees])
+        assert sorted(zf.namelist()) == sorted(["bias.npy", "idf.npy", "weights.npy", *trees])
     with np.load(folder / "model.npz", allow_pickle=False) as npz:  # refuses any pickled object
         assert {npz[k].dtype.kind for k in npz.files} <= {"f", "i"}
-    meta = json.loads((folder / "model.json").read_text())["meta"]
+    doc = json.loads((folder / "model.json").read_text())
+    assert doc["weighting"] == TrainConfig().weighting == "tfidf-l2"
+    meta = doc["meta"]
     assert meta["trained_with"]["seed"] == TrainConfig().seed
     assert set(meta["versions"]) >= {"python", "numpy", "scipy", "scikit-learn"}
     assert meta["corpus"] and all(len(h) == 64 for h in meta["corpus"].values())
@@ -95,6 +97,29 @@ def test_damaged_weights_are_refused(tmp_path) -> None:
     (tmp_path / "m" / "model.npz").write_bytes(bytes(blob))
     with pytest.raises(ModelError, match="checksum"):
         LinearModel.load(tmp_path / "m")
+
+
+@pytest.mark.parametrize("weighting, npz_has_idf, message", [
+    ("tf", True, "weighting must be one of"),
+    ("tfidf-l2", False, "must hold idf"),
+])
+def test_a_weighting_the_model_cannot_apply_is_refused(tmp_path, weighting, npz_has_idf, message) -> None:
+    model = LinearModel.load(default_model_dir())
+    if not npz_has_idf:
+        model = replace(model, idf=None)  # saved without idf ...
+    model.save(tmp_path / "m")
+    doc = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    doc["weighting"] = weighting  # ... but claiming a weighting that needs it, or an unknown one
+    (tmp_path / "m" / "model.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ModelError, match=message):
+        LinearModel.load(tmp_path / "m")
+
+
+def test_an_unknown_training_weighting_is_an_error() -> None:
+    from ruangaman.model.train import _fit_heads
+
+    with pytest.raises(ValueError, match="weighting must be one of .* Got 'bm25' instead"):
+        _fit_heads(None, [], replace(TrainConfig(), weighting="bm25"))
 
 
 def test_training_twice_gives_identical_bytes(tmp_path) -> None:

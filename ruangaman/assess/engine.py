@@ -161,7 +161,8 @@ class AssessmentEngine:
         check_text(text, surface, self.max_chars)
         try:
             indices = self.indexer.index(text, surface)
-            return self._decide_one(self.model.logits_one(indices).tolist(), indices, text, surface, id)
+            logits, scale = self.model.logits_and_scale(indices)
+            return self._decide_one(logits.tolist(), indices, text, surface, id, scale)
         except InputError:
             raise
         except Exception:  # noqa: BLE001 - a failing model must not silence a crisis
@@ -243,7 +244,7 @@ class AssessmentEngine:
         return out
 
     def _decide_one(self, z: list[float], indices: Sequence[int], text: str, surface: str,
-                    id: str | None) -> Assessment:
+                    id: str | None, scale: float) -> Assessment:
         """``_decide`` for one text in plain Python: numpy's per-call cost dwarfs 18 numbers."""
         h, hl, hg = self._h_level, self._h_labels, self._h_lang
         ge, prev = [], 1.0
@@ -271,7 +272,8 @@ class AssessmentEngine:
         full = [1.0] + ge + [0.0]
         p_level = [round(full[k] - full[k + 1], 4) for k in range(len(LEVELS))]
         labels = [lb for lb, x in zip(LABELS, on) if x]
-        evidence = self._evidence(text, level, on) if self.evidence and (level or labels) else []
+        evidence = (self._evidence(text, level, on, scale)
+                    if self.evidence and (level or labels) else [])
         return Assessment(LEVELS[level], labels, language, evidence,
                           _probabilities(p_level, [round(p, 4) for p in p_lab], [round(p, 4) for p in p_lang]), id,
                           model_version=self.version)
@@ -287,7 +289,8 @@ class AssessmentEngine:
                         label_on: np.ndarray, risky: np.ndarray) -> dict[int, list[Evidence]]:
         """Evidence for every risky text of a batch: top features per decision, vectorized."""
         rows = np.flatnonzero(risky).tolist()
-        out = {r: self._evidence(texts[r], int(level[r]), label_on[r]) for r in rows if r in batch.slow}
+        scale = self.model.text_scales(batch.X)
+        out = {r: self._evidence(texts[r], int(level[r]), label_on[r], float(scale[r])) for r in rows if r in batch.slow}
         fast = [r for r in rows if r not in batch.slow]
         if not fast:
             return out
@@ -305,7 +308,7 @@ class AssessmentEngine:
         pair_f = ragged_positions(starts[t_row], counts[t_row])
         pair_t = np.repeat(np.arange(len(t_row)), counts[t_row])
         f_at = sel[pair_f]
-        weight = self.model.weights[batch.cols[f_at], t_col[pair_t]]
+        weight = self.model.evidence_weights[batch.cols[f_at], t_col[pair_t]] * scale[t_row[pair_t]]
         keep = weight >= EVIDENCE_MIN_WEIGHT
         pair_t, f_at, weight = pair_t[keep], f_at[keep], weight[keep]
         order = np.lexsort((batch.cols[f_at], batch.first[f_at], -weight, pair_t))  # ties: position, feature
@@ -337,14 +340,15 @@ class AssessmentEngine:
         out.update((r, _merge(ev)) for r, ev in found.items())
         return out
 
-    def _evidence(self, text: str, level: int, label_on: Sequence[bool]) -> list[Evidence]:
-        """Evidence for one text: the features that pushed each decision most."""
+    def _evidence(self, text: str, level: int, label_on: Sequence[bool], scale: float) -> list[Evidence]:
+        """Evidence for one text: the features that pushed each decision most (``scale``: the
+        model's scale for the text, turning evidence weights into what they added to its logits)."""
         tf = self.indexer.positioned(text)
         targets = self._targets(level, label_on)
         if not tf.indices or not targets:
             return []
         indices, first = np.asarray(tf.indices), np.asarray(tf.first)
-        weights = self.model.weights[indices][:, [c for _, c in targets]]
+        weights = self.model.evidence_weights[indices][:, [c for _, c in targets]].astype(np.float64) * scale
         found: list[Evidence] = []
         for k, (name, _) in enumerate(targets):
             col = weights[:, k]

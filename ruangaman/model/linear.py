@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,9 +23,32 @@ import numpy as np
 
 from ruangaman.model.stage2 import Stage2
 
-__all__ = ["Head", "LinearModel", "ModelError"]
+__all__ = ["Head", "LinearModel", "ModelError", "WEIGHTINGS", "tfidf_l2"]
 
 FORMAT = "ruangaman-linear/1"
+WEIGHTINGS = ("counts", "tfidf-l2")
+
+
+def tfidf_l2(X, idf: np.ndarray):  # noqa: ANN001, ANN201 - scipy sparse in and out
+    """Rows of feature counts as sublinear tf-idf scaled to unit length (float64 CSR, a copy).
+
+    A feature's value is ``log(1 + count) * idf``, so a rare word weighs more than a common
+    one and a repeated word does not count linearly; unit rows keep a long text from
+    out-shouting a short one just by having more features.
+    """
+    X = X.tocsr().astype(np.float64)  # astype copies: the caller's counts stay as they were
+    X.sum_duplicates()
+    X.data = np.log1p(X.data) * idf[X.indices]
+    X.data /= np.repeat(row_norms(X), np.diff(X.indptr))
+    return X
+
+
+def row_norms(X) -> np.ndarray:  # noqa: ANN001
+    """Euclidean length of each CSR row; 1.0 for an empty row (nothing to scale)."""
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=X.data * X.data, minlength=X.shape[0]))
+    norms[norms == 0.0] = 1.0
+    return norms
 
 
 class ModelError(RuntimeError):
@@ -98,10 +123,30 @@ class LinearModel:
     thresholds: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     stage2: Stage2 | None = None  # the second look at texts near the crisis line (model/stage2.py)
+    idf: np.ndarray | None = None  # per feature, for the "tfidf-l2" weighting; None: raw counts
 
     def __post_init__(self) -> None:
         # Scores add up in float64 on every path, so one text scores the same alone or in a batch.
         self._weights64 = self.weights.astype(np.float64)
+        if self.idf is not None and self.idf.shape != (len(self.vocab),):
+            raise ModelError(f"idf must have one value per feature ({len(self.vocab)}). Got shape {self.idf.shape}.")
+        # What one occurrence of a feature adds to each logit, before a text's own scaling
+        self.evidence_weights = self.weights if self.idf is None else (self.weights * self.idf[:, None]
+                                                                       * np.log(2.0)).astype(np.float32)
+
+    @property
+    def weighting(self) -> str:
+        return "counts" if self.idf is None else "tfidf-l2"
+
+    def text_scales(self, X) -> np.ndarray:  # noqa: ANN001 - a scipy sparse count matrix
+        """What ``evidence_weights`` are multiplied by in each row of a count matrix (its tf-idf
+        length, inverted: 1.0 for raw counts)."""
+        if self.idf is None:
+            return np.ones(X.shape[0])
+        X = X.tocsr().astype(np.float64)
+        X.sum_duplicates()
+        X.data = np.log1p(X.data) * self.idf[X.indices]
+        return 1.0 / row_norms(X)
 
     # -- scoring --------------------------------------------------------------------------
     def indices(self, features: Sequence[str]) -> list[int]:
@@ -110,13 +155,27 @@ class LinearModel:
 
     def logits_one(self, indices: Sequence[int]) -> np.ndarray:
         """Logits of one text, from its feature indices (repeats count)."""
+        return self.logits_and_scale(indices)[0]
+
+    def logits_and_scale(self, indices: Sequence[int]) -> tuple[np.ndarray, float]:
+        """``logits_one`` of one text and its scale (as ``text_scales`` gives a row), weighing its
+        features once."""
         if not indices:
-            return self.bias.astype(np.float64)
-        return self.weights[indices].sum(axis=0, dtype=np.float64) + self.bias
+            return self.bias.astype(np.float64), 1.0
+        if self.idf is None:
+            return self.weights[indices].sum(axis=0, dtype=np.float64) + self.bias, 1.0
+        counts = Counter(indices)
+        idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        x = np.log1p(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))) * self.idf[idx]
+        scale = 1.0 / math.sqrt(x @ x)
+        return (x * scale) @ self._weights64[idx] + self.bias, scale
 
     def logits_matrix(self, X) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
         """Logits of a (texts x features) sparse count matrix."""
-        X = X if X.dtype == np.float64 else X.astype(np.float64)
+        if self.idf is not None:
+            X = tfidf_l2(X, self.idf)
+        elif X.dtype != np.float64:
+            X = X.astype(np.float64)
         return np.asarray(X @ self._weights64) + self.bias
 
     # -- storage --------------------------------------------------------------------------
@@ -125,7 +184,8 @@ class LinearModel:
         vocab = sorted(self.vocab, key=self.vocab.__getitem__)
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            arrays = {"weights": self.weights, "bias": self.bias, **(self.stage2.arrays() if self.stage2 else {})}
+            arrays = {"weights": self.weights, "bias": self.bias, **({"idf": self.idf} if self.idf is not None else {}),
+                      **(self.stage2.arrays() if self.stage2 else {})}
             for name, arr in arrays.items():
                 member = io.BytesIO()
                 np.save(member, np.ascontiguousarray(arr), allow_pickle=False)
@@ -146,6 +206,8 @@ class LinearModel:
             "stage2": self.stage2.to_json() if self.stage2 else None,
             "vocab": vocab,
         }
+        if self.idf is not None:  # absent means raw counts (models from before the weighting existed)
+            doc["weighting"] = self.weighting
         (folder / "model.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                            encoding="utf-8")
 
@@ -163,6 +225,12 @@ class LinearModel:
             raise ModelError(f"model.npz in {folder} does not match the checksum in model.json.")
         with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
             weights, bias = npz["weights"], npz["bias"]
+            weighting = doc.get("weighting", "counts")
+            if weighting not in WEIGHTINGS:
+                raise ModelError(f"model weighting must be one of {list(WEIGHTINGS)}. Got {weighting!r} instead.")
+            if weighting == "tfidf-l2" and "idf" not in npz:
+                raise ModelError(f"model.npz in {folder} must hold idf for the tfidf-l2 weighting. Got none.")
+            idf = npz["idf"] if weighting == "tfidf-l2" else None
             try:
                 stage2 = Stage2.from_parts(doc["stage2"], npz) if doc.get("stage2") else None
             except (KeyError, TypeError, ValueError) as e:
@@ -175,4 +243,4 @@ class LinearModel:
                             tuple(tuple(p) for p in h["platt"]))
             for h in doc["heads"]
         }
-        return cls(vocab, weights, bias, heads, doc.get("thresholds", {}), doc.get("meta", {}), stage2)
+        return cls(vocab, weights, bias, heads, doc.get("thresholds", {}), doc.get("meta", {}), stage2, idf)

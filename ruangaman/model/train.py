@@ -22,7 +22,7 @@ import numpy as np
 
 from ruangaman.features import default_featurizer
 from ruangaman.model.data import LABELS, LANGUAGES, LEVELS, Example, read_labelled, read_public
-from ruangaman.model.linear import Head, LinearModel
+from ruangaman.model.linear import WEIGHTINGS, Head, LinearModel, tfidf_l2
 from ruangaman.model.stage2 import TARGETS, Stage2, fit_trees, stage2_features
 
 __all__ = ["TrainConfig", "train"]
@@ -33,10 +33,11 @@ class TrainConfig:
     seed: int = 20241121
     min_df: int = 2
     folds: int = 5
-    c_self_harm: float = 2.0
-    c_labels: float = 2.0
-    c_language: float = 4.0
+    c_self_harm: float = 16.0
+    c_labels: float = 16.0
+    c_language: float = 32.0
     public_weight: float = 0.5
+    weighting: str = "tfidf-l2"  # feature values: "counts", or sublinear tf-idf in unit-length rows
     miss_cost: float = 5.0  # a missed ideation costs this many false alarms
     miss_cost_plan: float = 10.0  # a missed plan or imminent text loses its urgent review: costs more
     jobs: int = 2
@@ -61,10 +62,21 @@ def _csr(rows: list[list[int]], n_features: int):
     return m
 
 
-def _fit_heads(X, ex: list[Example], cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Fit every head on X; return (W, b) with columns in head order."""
+def idf_of(X) -> np.ndarray:  # noqa: ANN001
+    """Smoothed inverse document frequency of every column of a count matrix (as scikit-learn's)."""
+    df = np.bincount(X.tocsr().indices, minlength=X.shape[1])
+    return np.log((1.0 + X.shape[0]) / (1.0 + df)) + 1.0
+
+
+def _fit_heads(X, ex: list[Example], cfg: TrainConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Fit every head on the count matrix X; return (W, b, idf) with columns in head order
+    (idf, learned from these rows only, is None for the "counts" weighting)."""
     from sklearn.linear_model import LogisticRegression
 
+    if cfg.weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {list(WEIGHTINGS)}. Got {cfg.weighting!r} instead.")
+    idf = idf_of(X) if cfg.weighting == "tfidf-l2" else None
+    X = tfidf_l2(X, idf) if idf is not None else X
     w = np.array([e.weight for e in ex])
     for label in LABELS:
         if not any(label in e.labels for e in ex):
@@ -92,7 +104,7 @@ def _fit_heads(X, ex: list[Example], cfg: TrainConfig) -> tuple[np.ndarray, np.n
     fb[lr.classes_] = lr.intercept_
     cols_w.append(full)
     cols_b.append(fb)
-    return np.vstack(cols_w).T, np.concatenate(cols_b)
+    return np.vstack(cols_w).T, np.concatenate(cols_b), idf
 
 
 def _heads(platt_level=(), platt=(), t_lang=1.0) -> dict[str, Head]:
@@ -200,8 +212,9 @@ def out_of_fold(p: Prepared, cfg: TrainConfig, log: Callable[[str], None] = prin
                  .split(np.zeros(len(ex)), strata))
     fits = Parallel(n_jobs=cfg.jobs)(delayed(_fit_heads)(p.X[tr], [ex[i] for i in tr], cfg) for tr, _ in folds)
     oof = np.zeros((len(ex), len(LEVELS) - 1 + len(LABELS) + len(LANGUAGES)))
-    for (W, b), (_, te) in zip(fits, folds):
-        oof[te] = p.X[te] @ W + b
+    for (W, b, idf), (_, te) in zip(fits, folds):
+        X_te = p.X[te] if idf is None else tfidf_l2(p.X[te], idf)
+        oof[te] = X_te @ W + b
     log(f"out-of-fold logits from {cfg.folds} folds")
     return oof
 
@@ -322,7 +335,7 @@ def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(
     heads, thresholds, oof_scores, stage2 = calibrate(p, oof, cfg, log)
     log(f"thresholds: {thresholds}")
     log(f"out-of-fold scores on the training corpus: {oof_scores}")
-    W, b = _fit_heads(p.X, p.examples, cfg)
+    W, b, idf = _fit_heads(p.X, p.examples, cfg)
     meta = {
         "trained_with": asdict(cfg),
         "corpus": {f.name: _sha256(f) for f in p.files},
@@ -338,7 +351,7 @@ def train(corpus: Path, public: Path, out: Path, cfg: TrainConfig = TrainConfig(
                         "and each label in its own band, fitted on out-of-fold logits; level and label "
                         "thresholds chosen on its out-of-fold output",
     }
-    model = LinearModel(p.vocab, W.astype(np.float32), b.astype(np.float32), heads, thresholds, meta, stage2)
+    model = LinearModel(p.vocab, W.astype(np.float32), b.astype(np.float32), heads, thresholds, meta, stage2, idf)
     model.save(out)
     log(f"saved {out}")
     return model
