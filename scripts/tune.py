@@ -31,7 +31,7 @@ def false_alarms_at(oof: np.ndarray, cfg: TrainConfig, recalls=(0.96, 0.97, 0.98
 
 
 # Feature weighting and regularization (C grows with tf-idf: unit-length rows have small values)
-for weighting, c in [("counts", 2.0), ("tfidf-l2", 8.0), ("tfidf-l2", 16.0), ("tfidf-l2", 32.0), ("tfidf-l2", 64.0)]:
+for weighting, c in [("counts", 2.0), ("tfidf-l2", 8.0), ("tfidf-l2", 16.0), ("tfidf-l2", 32.0)]:
     cfg = replace(base, weighting=weighting, c_self_harm=c, c_labels=c, c_language=2 * c)
     oof_c = out_of_fold(p, cfg, log=lambda m: None)
     _, th, s, _ = calibrate(p, oof_c, cfg, log=lambda m: None)

@@ -79,3 +79,13 @@ def test_tfidf_rows_have_unit_length_and_keep_their_features(rows) -> None:
         assert got == pytest.approx(want / np.linalg.norm(want))
     assert X.sum() == len(c)  # the caller's counts are untouched
     assert row_norms(W)[[i for i, row in enumerate(rows) if row]] == pytest.approx(1.0)
+
+
+def test_idf_is_scikit_learns_smoothed_idf() -> None:
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from ruangaman.model.train import idf_of
+
+    X = csr_matrix(np.array([[1, 0, 2, 0], [0, 0, 1, 0], [3, 1, 0, 0]], dtype=np.float64))
+    assert idf_of(X) == pytest.approx(TfidfTransformer(smooth_idf=True).fit(X).idf_)

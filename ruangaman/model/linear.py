@@ -36,10 +36,15 @@ def tfidf_l2(X, idf: np.ndarray):  # noqa: ANN001, ANN201 - scipy sparse in and 
     one and a repeated word does not count linearly; unit rows keep a long text from
     out-shouting a short one just by having more features.
     """
+    X = _tfidf(X, idf)
+    X.data /= np.repeat(row_norms(X), np.diff(X.indptr))
+    return X
+
+
+def _tfidf(X, idf: np.ndarray):  # noqa: ANN001, ANN202
     X = X.tocsr().astype(np.float64)  # astype copies: the caller's counts stay as they were
     X.sum_duplicates()
     X.data = np.log1p(X.data) * idf[X.indices]
-    X.data /= np.repeat(row_norms(X), np.diff(X.indptr))
     return X
 
 
@@ -143,10 +148,7 @@ class LinearModel:
         length, inverted: 1.0 for raw counts)."""
         if self.idf is None:
             return np.ones(X.shape[0])
-        X = X.tocsr().astype(np.float64)
-        X.sum_duplicates()
-        X.data = np.log1p(X.data) * self.idf[X.indices]
-        return 1.0 / row_norms(X)
+        return 1.0 / row_norms(_tfidf(X, self.idf))
 
     # -- scoring --------------------------------------------------------------------------
     def indices(self, features: Sequence[str]) -> list[int]:
