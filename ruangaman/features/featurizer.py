@@ -495,7 +495,8 @@ class FeatureIndexer:
         """
         chunks = [(m.group(), m.start()) for m in _CHUNK_RE.finditer(text)]
         entries = [self._chunks.get(c) or self._chunk(c) for c, _ in chunks]
-        if True in map(_flagged, entries) and _adjacent(list(map(_flagged, entries))) and _spaced_run(text):
+        spaced = True in map(_flagged, entries) and _adjacent(list(map(_flagged, entries))) and _spaced_run(text)
+        if spaced:
             matches = list(token_regex(text).finditer(text))
             raws = [m.group() for m in matches]
             entries = self._entries(raws)
@@ -538,8 +539,11 @@ class FeatureIndexer:
             indices.append(i)
             first.append(a)
             last.append(b)
-        rw = self.featurizer.normalizer.rewrite
-        words = [tuple(w for t in token_regex(r).findall(r) for w in rw(t)) for r in raws]
+        if spaced:
+            rw = self.featurizer.normalizer.rewrite
+            words = [tuple(w for t in token_regex(r).findall(r) for w in rw(t)) for r in raws]
+        else:
+            words = list(map(self.chunk_words, raws))  # cached per chunk, as the batch path reads them
         return TokenFeatures(spans, words, indices, first, last)
 
     def name(self, index: int) -> str:
