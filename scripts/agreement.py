@@ -5,7 +5,8 @@
 The second reading (see data/agreement/README.md) labels a random sample of corpus lines by id,
 from the text, surface and the labelling guide alone.  Printed: level agreement and Cohen's
 kappa, agreement on the two lines that matter most (crisis: ideation or above; urgent: plan or
-above), per-label kappa, language agreement and the level confusion matrix.
+above), per-label kappa, language agreement and the level confusion matrix.  With no argument it also
+reports ``data/agreement/method-reread.jsonl``: ``method`` re-read blind on plan and imminent lines.
 """
 from __future__ import annotations
 
@@ -55,5 +56,25 @@ def main(second: Path) -> None:
         print(f"{lv[:10]:10s}" + "".join(f"{cm[(i, j)]:10d}" for j in range(len(LEVELS))))
 
 
+def method_reread(path: Path) -> None:
+    """The blind re-read of ``method`` on plan and imminent lines, against the corpus labels it replaced."""
+    corpus = {}
+    for f in sorted(Path("data/corpus").glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                corpus[row["id"]] = "method" in row["labels"]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cm = Counter((r["corpus_before"], r["method"]) for r in rows)
+    print(f"method on plan/imminent lines, re-read blind ({len(rows)} lines):")
+    for have in (True, False):
+        n = cm[(have, True)] + cm[(have, False)]
+        print(f"  corpus had it {'on' if have else 'off'}: {n}, re-read agrees on {cm[(have, have)]}")
+    print(f"  kappa {kappa([r['corpus_before'] for r in rows], [r['method'] for r in rows]):.3f}")
+    print(f"  corpus now follows the re-read on {sum(corpus[r['id']] == r['method'] for r in rows)} of {len(rows)}")
+
+
 if __name__ == "__main__":
     main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("data/agreement/second-reading.jsonl"))
+    if len(sys.argv) == 1 and Path("data/agreement/method-reread.jsonl").exists():
+        method_reread(Path("data/agreement/method-reread.jsonl"))

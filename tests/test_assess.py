@@ -1,8 +1,4 @@
-"""The assessment follows docs/labels.md: the guide's own examples, hard negatives, evasions.
-
-Rows marked ``known gap`` are places where the current model disagrees with the guide;
-they are strict xfails, so fixing one turns the suite red until the mark is removed.
-"""
+"""The assessment follows docs/labels.md: the guide's own examples, hard negatives, evasions."""
 
 from __future__ import annotations
 
@@ -14,10 +10,6 @@ import pytest
 from ruangaman import InputError, assess
 
 LEVELS = ["none", "mention", "distress", "ideation", "plan", "imminent"]
-
-
-def gap(reason: str):
-    return pytest.mark.xfail(reason=f"known gap: {reason}", strict=True)
 
 
 # (text, surface, level, labels) -- examples taken from docs/labels.md
@@ -32,9 +24,7 @@ GUIDE = [
     ("pengen tidur dan nggak bangun lagi", "post", "ideation", []),
     ("kadang kepikiran buat nyakitin diri sendiri", "post", "ideation", []),
     ("udah nyimpen obat tidur sebulan", "post", "plan", []),
-    pytest.param("besok aku mau ke jembatan itu", "post", "plan", [],
-                 marks=gap("the author's own place also read as method seeking (0.46, threshold 0.375); the corpus "
-                           "is split on method for a means the author names for their own plan (data/agreement)")),
+    ("besok aku mau ke jembatan itu", "post", "plan", []),
     ("udah minum 30 pil barusan", "message", "imminent", []),
     ("ini pesan terakhirku, selamat tinggal semuanya", "post", "imminent", []),
     ("cara bunuh diri yang nggak sakit", "search", "ideation", ["method"]),
