@@ -26,14 +26,12 @@ def kappa(a: list, b: list) -> float:
     return (observed - expected) / (1 - expected) if expected < 1 else 1.0
 
 
-def main(second: Path) -> None:
-    corpus = {}
-    for f in sorted(Path("data/corpus").glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                corpus[row["id"]] = row
-    b = [json.loads(line) for line in second.read_text(encoding="utf-8").splitlines() if line.strip()]
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def main(second: Path, corpus: dict[str, dict]) -> None:
+    b = read_jsonl(second)
     missing = [r["id"] for r in b if r["id"] not in corpus]
     if missing:
         raise SystemExit(f"error: second-reading ids must be corpus ids. Got unknown {missing[:5]} instead.")
@@ -56,25 +54,21 @@ def main(second: Path) -> None:
         print(f"{lv[:10]:10s}" + "".join(f"{cm[(i, j)]:10d}" for j in range(len(LEVELS))))
 
 
-def method_reread(path: Path) -> None:
+def method_reread(path: Path, corpus: dict[str, dict]) -> None:
     """The blind re-read of ``method`` on plan and imminent lines, against the corpus labels it replaced."""
-    corpus = {}
-    for f in sorted(Path("data/corpus").glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                corpus[row["id"]] = "method" in row["labels"]
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = read_jsonl(path)
     cm = Counter((r["corpus_before"], r["method"]) for r in rows)
     print(f"method on plan/imminent lines, re-read blind ({len(rows)} lines):")
     for have in (True, False):
         n = cm[(have, True)] + cm[(have, False)]
         print(f"  corpus had it {'on' if have else 'off'}: {n}, re-read agrees on {cm[(have, have)]}")
     print(f"  kappa {kappa([r['corpus_before'] for r in rows], [r['method'] for r in rows]):.3f}")
-    print(f"  corpus now follows the re-read on {sum(corpus[r['id']] == r['method'] for r in rows)} of {len(rows)}")
+    follows = sum(("method" in corpus[r["id"]]["labels"]) == r["method"] for r in rows)
+    print(f"  corpus now follows the re-read on {follows} of {len(rows)}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("data/agreement/second-reading.jsonl"))
+    corpus = {r["id"]: r for f in sorted(Path("data/corpus").glob("*.jsonl")) for r in read_jsonl(f)}
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("data/agreement/second-reading.jsonl"), corpus)
     if len(sys.argv) == 1 and Path("data/agreement/method-reread.jsonl").exists():
-        method_reread(Path("data/agreement/method-reread.jsonl"))
+        method_reread(Path("data/agreement/method-reread.jsonl"), corpus)

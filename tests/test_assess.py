@@ -149,7 +149,7 @@ def test_model_failure_degrades_to_the_safe_side(engine, monkeypatch) -> None:
         raise RuntimeError("simulated model failure")
 
     monkeypatch.setattr(engine.model, "logits_and_scale", broken)
-    monkeypatch.setattr(engine.model, "logits_matrix", broken)
+    monkeypatch.setattr(engine.model, "logits_and_scales", broken)
     crisis = engine.assess("aku udah nulis surat terakhir, malam ini aku pamit")
     assert crisis.degraded and LEVELS.index(crisis.self_harm) >= LEVELS.index("plan")
     batch = engine.assess_batch(["pengen mati aja", "cara bunuh diri paling cepat"])

@@ -191,7 +191,8 @@ class AssessmentEngine:
             return []
         try:
             batch = self.indexer.index_many(texts, surfaces)
-            return self._decide(self.model.logits_matrix(batch.X), texts, surfaces, ids, batch)
+            logits, scales = self.model.logits_and_scales(batch.X)
+            return self._decide(logits, texts, surfaces, ids, batch, scales)
         except Exception:  # noqa: BLE001
             log.exception("model failed on a batch; answering from the rule safety net")
             return [self.degraded(t, s, i) for t, s, i in zip(texts, surfaces, ids)]
@@ -208,7 +209,7 @@ class AssessmentEngine:
 
     # -- decisions ---------------------------------------------------------------------------
     def _decide(self, logits: np.ndarray, texts: Sequence[str], surfaces: Sequence[str],
-                ids: Sequence[str | None], batch: IndexedBatch) -> list[Assessment]:
+                ids: Sequence[str | None], batch: IndexedBatch, scales: np.ndarray) -> list[Assessment]:
         at_least = self._h_level.at_least(logits)
         p_labels = self._h_labels.probabilities(logits)
         if self._stage2 is not None:
@@ -234,7 +235,7 @@ class AssessmentEngine:
         risky = (level > 0) | label_on.any(axis=1)
         evidence: dict[int, list[Evidence]] = {}
         if self.evidence and risky.any():
-            evidence = self._evidence_batch(batch, texts, level, label_on, risky)
+            evidence = self._evidence_batch(batch, texts, level, label_on, risky, scales)
         on = label_on.tolist()
         out = []
         for i, lv in enumerate(level.tolist()):
@@ -286,10 +287,9 @@ class AssessmentEngine:
         return out
 
     def _evidence_batch(self, batch: IndexedBatch, texts: Sequence[str], level: np.ndarray,
-                        label_on: np.ndarray, risky: np.ndarray) -> dict[int, list[Evidence]]:
+                        label_on: np.ndarray, risky: np.ndarray, scale: np.ndarray) -> dict[int, list[Evidence]]:
         """Evidence for every risky text of a batch: top features per decision, vectorized."""
         rows = np.flatnonzero(risky).tolist()
-        scale = self.model.text_scales(batch.X)
         out = {r: self._evidence(texts[r], int(level[r]), label_on[r], float(scale[r])) for r in rows if r in batch.slow}
         fast = [r for r in rows if r not in batch.slow]
         if not fast:

@@ -36,16 +36,17 @@ def tfidf_l2(X, idf: np.ndarray):  # noqa: ANN001, ANN201 - scipy sparse in and 
     one and a repeated word does not count linearly; unit rows keep a long text from
     out-shouting a short one just by having more features.
     """
-    X = _tfidf(X, idf)
-    X.data /= np.repeat(row_norms(X), np.diff(X.indptr))
-    return X
+    return _tfidf_l2_norms(X, idf)[0]
 
 
-def _tfidf(X, idf: np.ndarray):  # noqa: ANN001, ANN202
+def _tfidf_l2_norms(X, idf: np.ndarray):  # noqa: ANN001, ANN202
+    """``tfidf_l2`` and the row lengths it divided by."""
     X = X.tocsr().astype(np.float64)  # astype copies: the caller's counts stay as they were
     X.sum_duplicates()
     X.data = np.log1p(X.data) * idf[X.indices]
-    return X
+    norms = row_norms(X)
+    X.data /= np.repeat(norms, np.diff(X.indptr))
+    return X, norms
 
 
 def row_norms(X) -> np.ndarray:  # noqa: ANN001
@@ -143,13 +144,6 @@ class LinearModel:
     def weighting(self) -> str:
         return "counts" if self.idf is None else "tfidf-l2"
 
-    def text_scales(self, X) -> np.ndarray:  # noqa: ANN001 - a scipy sparse count matrix
-        """What ``evidence_weights`` are multiplied by in each row of a count matrix (its tf-idf
-        length, inverted: 1.0 for raw counts)."""
-        if self.idf is None:
-            return np.ones(X.shape[0])
-        return 1.0 / row_norms(_tfidf(X, self.idf))
-
     # -- scoring --------------------------------------------------------------------------
     def indices(self, features: Sequence[str]) -> list[int]:
         get = self.vocab.get
@@ -160,8 +154,8 @@ class LinearModel:
         return self.logits_and_scale(indices)[0]
 
     def logits_and_scale(self, indices: Sequence[int]) -> tuple[np.ndarray, float]:
-        """``logits_one`` of one text and its scale (as ``text_scales`` gives a row), weighing its
-        features once."""
+        """``logits_one`` of one text and its scale (as ``logits_and_scales`` gives a row), weighing
+        its features once."""
         if not indices:
             return self.bias.astype(np.float64), 1.0
         if self.idf is None:
@@ -174,11 +168,16 @@ class LinearModel:
 
     def logits_matrix(self, X) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
         """Logits of a (texts x features) sparse count matrix."""
-        if self.idf is not None:
-            X = tfidf_l2(X, self.idf)
-        elif X.dtype != np.float64:
-            X = X.astype(np.float64)
-        return np.asarray(X @ self._weights64) + self.bias
+        return self.logits_and_scales(X)[0]
+
+    def logits_and_scales(self, X) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+        """``logits_matrix`` and each row's scale: what ``evidence_weights`` are multiplied by in
+        that text (its tf-idf length, inverted; 1.0 for raw counts), from one weighing of the rows."""
+        if self.idf is None:
+            X = X if X.dtype == np.float64 else X.astype(np.float64)
+            return np.asarray(X @ self._weights64) + self.bias, np.ones(X.shape[0])
+        X, norms = _tfidf_l2_norms(X, self.idf)
+        return np.asarray(X @ self._weights64) + self.bias, 1.0 / norms
 
     # -- storage --------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
