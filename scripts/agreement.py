@@ -6,7 +6,8 @@ The second reading (see data/agreement/README.md) labels a random sample of corp
 from the text, surface and the labelling guide alone.  Printed: level agreement and Cohen's
 kappa, agreement on the two lines that matter most (crisis: ideation or above; urgent: plan or
 above), per-label kappa, language agreement and the level confusion matrix.  With no argument it also
-reports ``data/agreement/method-reread.jsonl``: ``method`` re-read blind on plan and imminent lines.
+reports the blind re-reads of ``method``: ``data/agreement/method-reread.jsonl`` (plan and imminent lines) and
+``data/agreement/method-reread-ideation.jsonl`` (ideation and mention lines).
 """
 from __future__ import annotations
 
@@ -54,11 +55,11 @@ def main(second: Path, corpus: dict[str, dict]) -> None:
         print(f"{lv[:10]:10s}" + "".join(f"{cm[(i, j)]:10d}" for j in range(len(LEVELS))))
 
 
-def method_reread(path: Path, corpus: dict[str, dict]) -> None:
-    """The blind re-read of ``method`` on plan and imminent lines, against the corpus labels it replaced."""
+def method_reread(path: Path, lines: str, corpus: dict[str, dict]) -> None:
+    """A blind re-read of ``method`` on some corpus ``lines``, against the corpus labels it replaced."""
     rows = read_jsonl(path)
     cm = Counter((r["corpus_before"], r["method"]) for r in rows)
-    print(f"method on plan/imminent lines, re-read blind ({len(rows)} lines):")
+    print(f"method on {lines} lines, re-read blind ({len(rows)} lines):")
     for have in (True, False):
         n = cm[(have, True)] + cm[(have, False)]
         print(f"  corpus had it {'on' if have else 'off'}: {n}, re-read agrees on {cm[(have, have)]}")
@@ -70,5 +71,6 @@ def method_reread(path: Path, corpus: dict[str, dict]) -> None:
 if __name__ == "__main__":
     corpus = {r["id"]: r for f in sorted(Path("data/corpus").glob("*.jsonl")) for r in read_jsonl(f)}
     main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("data/agreement/second-reading.jsonl"), corpus)
-    if len(sys.argv) == 1 and Path("data/agreement/method-reread.jsonl").exists():
-        method_reread(Path("data/agreement/method-reread.jsonl"), corpus)
+    if len(sys.argv) == 1:
+        method_reread(Path("data/agreement/method-reread.jsonl"), "plan/imminent", corpus)
+        method_reread(Path("data/agreement/method-reread-ideation.jsonl"), "ideation/mention", corpus)

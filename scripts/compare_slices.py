@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ruangaman.model import LEVELS
 from ruangaman.model.train import TrainConfig, calibrate, out_of_fold, prepare
 
 
@@ -25,7 +26,13 @@ def scores_on(corpus: Path, keep: set[str], cfg: TrainConfig) -> dict[str, float
     quiet = lambda m: None  # noqa: E731
     p = prepare(corpus, Path("data/public"), cfg, log=quiet)
     rows = [i for i, e in enumerate(p.examples[:p.own]) if e.id in keep]
-    return calibrate(p, out_of_fold(p, cfg, log=quiet), cfg, log=quiet, score_on=rows)[2]
+    s = calibrate(p, out_of_fold(p, cfg, log=quiet), cfg, log=quiet, score_on=rows)[2]
+    level = [LEVELS.index(p.examples[i].self_harm) for i in rows]
+    crisis, urgent, calm = (sum(lv >= 3 for lv in level), sum(lv >= 4 for lv in level), sum(lv <= 1 for lv in level))
+    # the training cost: 5 per crisis miss, 10 per urgent miss, 1 per false alarm
+    s["cost"] = (cfg.miss_cost * (1 - s["crisis_recall"]) * crisis + cfg.miss_cost_plan * (1 - s["urgent_recall"]) * urgent
+                 + s["false_alarm_rate"] * calm)
+    return s
 
 
 def main(new: list[Path]) -> None:
