@@ -105,6 +105,21 @@ def test_evidence_spans_slice_the_original_text(text: str) -> None:
                                                     "misinformation", "help_seeking", "supportive"]
 
 
+@pytest.mark.parametrize("text, step, topic", [
+    ("aku pengen b*nuh d1ri aja", "pengen", "b*nuh d1ri"),
+    ("pengen b u n u h d i r i", "pengen", "b u n u h d i r i"),
+])
+def test_level_evidence_shows_the_whole_way_up(text: str, step: str, topic: str) -> None:
+    """A level's evidence sums every step of the ordinal ladder: the wish ("pengen") that makes it
+    ideation and the topic ("bunuh diri") that makes it about suicide at all. It also needs each
+    place counted once: "pengen" is both the raw word and "ingin", and two of three slots spent on
+    one place would crowd the topic out."""
+    a = assess(text, "post")
+    seen = [text[e.start:e.end] for e in a.evidence if e.reason.startswith(a.self_harm + ":")]
+    assert a.self_harm == "ideation"
+    assert any(step in s for s in seen) and any(topic in s for s in seen), seen
+
+
 def test_calm_text_has_no_evidence() -> None:
     a = assess("makan siang pake rendang enak bgt", "post")
     assert (a.self_harm, a.labels, a.evidence) == ("none", [], [])

@@ -191,3 +191,16 @@ def test_second_stage_re_decides_a_label_only_in_its_band() -> None:
     unchanged = np.ones_like(p_labels, dtype=bool)
     unchanged[1, method] = False
     assert np.array_equal(out_lab[unchanged], p_labels[unchanged])
+
+
+def test_level_evidence_weights_sum_the_ordinal_ladder() -> None:
+    """Evidence for level k is what a feature adds to every "at least j" logit, j = 1..k."""
+    import numpy as np
+
+    model = LinearModel.load(default_model_dir())
+    head = model.heads["self_harm"]
+    step = model.weights[:, head.cols] * model.idf[:, None] * np.log(2.0)
+    np.testing.assert_allclose(model.evidence_weights[:, head.cols], np.cumsum(step, axis=1), rtol=1e-4, atol=1e-5)
+    labels = model.heads["labels"]
+    np.testing.assert_allclose(model.evidence_weights[:, labels.cols],
+                               model.weights[:, labels.cols] * model.idf[:, None] * np.log(2.0), rtol=1e-5, atol=1e-6)

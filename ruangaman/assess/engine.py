@@ -313,6 +313,13 @@ class AssessmentEngine:
         pair_t, f_at, weight = pair_t[keep], f_at[keep], weight[keep]
         order = np.lexsort((batch.cols[f_at], batch.first[f_at], -weight, pair_t))  # ties: position, feature
         pair_t, f_at = pair_t[order], f_at[order]
+        # One place in the text counts once per decision: its strongest feature stands for the others
+        # ("pengen" is both the raw word and "ingin"), so the places shown are distinct.
+        width = int(batch.last.max()) + 1 if len(batch.last) else 1
+        span_key = (pair_t.astype(np.int64) * width + batch.first[f_at]) * width + batch.last[f_at]
+        strongest = np.zeros(len(span_key), dtype=bool)
+        strongest[np.unique(span_key, return_index=True)[1]] = True
+        pair_t, f_at = pair_t[strongest], f_at[strongest]
         group_start = np.searchsorted(pair_t, pair_t, side="left")
         top = (np.arange(len(pair_t)) - group_start) < EVIDENCE_PER_TARGET
         pair_t, f_at = pair_t[top], f_at[top]
@@ -352,10 +359,14 @@ class AssessmentEngine:
         found: list[Evidence] = []
         for k, (name, _) in enumerate(targets):
             col = weights[:, k]
-            for j in np.lexsort((indices, first, -col))[:EVIDENCE_PER_TARGET].tolist():
-                if col[j] < EVIDENCE_MIN_WEIGHT:
+            places: set[tuple[int, int]] = set()  # one place counts once (see _evidence_batch)
+            for j in np.lexsort((indices, first, -col)).tolist():
+                if col[j] < EVIDENCE_MIN_WEIGHT or len(places) == EVIDENCE_PER_TARGET:
                     break
                 a, b = tf.first[j], tf.last[j]
+                if (a, b) in places:
+                    continue
+                places.add((a, b))
                 seen = " ".join(w for ws in tf.words[a:b + 1] for w in ws)
                 feature = self.indexer.name(tf.indices[j])
                 why = f"{seen} (concept {feature[2:]})" if feature.startswith("c:") else seen

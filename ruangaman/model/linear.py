@@ -137,8 +137,16 @@ class LinearModel:
         if self.idf is not None and self.idf.shape != (len(self.vocab),):
             raise ModelError(f"idf must have one value per feature ({len(self.vocab)}). Got shape {self.idf.shape}.")
         # What one occurrence of a feature adds to each logit, before a text's own scaling
-        self.evidence_weights = self.weights if self.idf is None else (self.weights * self.idf[:, None]
-                                                                       * np.log(2.0)).astype(np.float32)
+        ev = self.weights if self.idf is None else self.weights * self.idf[:, None] * np.log(2.0)
+        ev = np.array(ev, dtype=np.float32)
+        # A level's evidence is what a feature added on the whole way up to it: the sum over the
+        # ordinal columns "at least" the first level .. this level. "bunuh diri" moves a text from
+        # none to mention, "pengen" from mention to ideation; a reader of "pengen bunuh diri"
+        # should see both, not only the last step.
+        for head in self.heads.values():
+            if head.kind == "cumulative":
+                ev[:, head.cols] = np.cumsum(ev[:, head.cols], axis=1)
+        self.evidence_weights = ev
 
     @property
     def weighting(self) -> str:
