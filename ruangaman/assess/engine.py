@@ -315,10 +315,13 @@ class AssessmentEngine:
         pair_t, f_at = pair_t[order], f_at[order]
         # One place in the text counts once per decision: its strongest feature stands for the others
         # ("pengen" is both the raw word and "ingin"), so the places shown are distinct.
-        width = int(batch.last.max()) + 1 if len(batch.last) else 1
-        span_key = (pair_t.astype(np.int64) * width + batch.first[f_at]) * width + batch.last[f_at]
-        strongest = np.zeros(len(span_key), dtype=bool)
-        strongest[np.unique(span_key, return_index=True)[1]] = True
+        fa, fb = batch.first[f_at], batch.last[f_at]
+        by_place = np.lexsort((np.arange(len(pair_t)), fb, fa, pair_t))  # within a place: strongest first
+        new_place = np.ones(len(by_place), dtype=bool)
+        new_place[1:] = ((np.diff(pair_t[by_place]) != 0) | (np.diff(fa[by_place]) != 0)
+                         | (np.diff(fb[by_place]) != 0))
+        strongest = np.zeros(len(pair_t), dtype=bool)
+        strongest[by_place[new_place]] = True
         pair_t, f_at = pair_t[strongest], f_at[strongest]
         group_start = np.searchsorted(pair_t, pair_t, side="left")
         top = (np.arange(len(pair_t)) - group_start) < EVIDENCE_PER_TARGET
