@@ -29,9 +29,10 @@ def scores_on(corpus: Path, keep: set[str], cfg: TrainConfig) -> dict[str, float
     s = calibrate(p, out_of_fold(p, cfg, log=quiet), cfg, log=quiet, score_on=rows)[2]
     level = [LEVELS.index(p.examples[i].self_harm) for i in rows]
     crisis, urgent, calm = (sum(lv >= 3 for lv in level), sum(lv >= 4 for lv in level), sum(lv <= 1 for lv in level))
-    # the training cost: 5 per crisis miss, 10 per urgent miss, 1 per false alarm
-    s["cost"] = (cfg.miss_cost * (1 - s["crisis_recall"]) * crisis + cfg.miss_cost_plan * (1 - s["urgent_recall"]) * urgent
-                 + s["false_alarm_rate"] * calm)
+    # The training cost (5 per crisis miss, 10 per urgent miss, 1 per false alarm), from the rates,
+    # which are rounded to 4 places: good to a few units, so it is printed as a whole number.
+    s["cost"] = round(cfg.miss_cost * (1 - s["crisis_recall"]) * crisis
+                      + cfg.miss_cost_plan * (1 - s["urgent_recall"]) * urgent + s["false_alarm_rate"] * calm)
     return s
 
 
@@ -47,7 +48,7 @@ def main(new: list[Path]) -> None:
                 shutil.copy(f, tmp)
             s = scores_on(Path(tmp), keep, cfg)
         print(f"{label:7s} the new slices, on {len(keep)} older examples: "
-              + "  ".join(f"{k}={v:.4f}" for k, v in s.items()))
+              + "  ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in s.items()))
 
 
 if __name__ == "__main__":
