@@ -50,3 +50,23 @@ def test_quoted_figures_come_with_their_command() -> None:
     for command in ("ruangaman eval data/validation/assess-dev.jsonl", "ruangaman bench",
                     "ruangaman info --eval data/info-eval/queries.jsonl", "ruangaman bench-api"):
         assert command in measured, f"figures in 'Measured' must name the command that made them: {command}"
+
+
+def test_probe_figures_are_what_the_model_gives() -> None:
+    """The known weakness quoted in the READMEs (everyday messages called a crisis) is measured, not remembered:
+    a retrained model that changes it must update both."""
+    import re
+
+    from ruangaman import AssessmentEngine
+
+    rows = [json.loads(line) for line in (ROOT / "data" / "probes" / "everyday-messages.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    engine = AssessmentEngine()
+    crisis = {"plan", "imminent", "ideation"}
+    as_message = sum(engine.assess(r["text"], r["surface"]).self_harm in crisis for r in rows)
+    as_post = sum(engine.assess(r["text"], "post").self_harm in crisis for r in rows)
+    probes = (ROOT / "data" / "probes" / "README.md").read_text(encoding="utf-8")
+    assert f"called {as_message} of them `plan` or `imminent`" in probes
+    readme = re.sub(r"\s+", " ", README)
+    assert f"calls {as_message} of them `plan` or `imminent`" in readme
+    assert f"As posts {as_post} of the same {len(rows)} are." in readme
