@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.main import get_command
@@ -52,21 +53,16 @@ def test_quoted_figures_come_with_their_command() -> None:
         assert command in measured, f"figures in 'Measured' must name the command that made them: {command}"
 
 
-def test_probe_figures_are_what_the_model_gives() -> None:
+def test_probe_figures_are_what_the_model_gives(engine) -> None:  # noqa: ANN001
     """The known weakness quoted in the READMEs (everyday messages called a crisis) is measured, not remembered:
     a retrained model that changes it must update both."""
-    import re
-
-    from ruangaman import AssessmentEngine
-
     rows = [json.loads(line) for line in (ROOT / "data" / "probes" / "everyday-messages.jsonl").read_text(
         encoding="utf-8").splitlines() if line.strip()]
-    engine = AssessmentEngine()
-    crisis = {"plan", "imminent", "ideation"}
+    crisis = {"ideation", "plan", "imminent"}
     as_message = sum(engine.assess(r["text"], r["surface"]).self_harm in crisis for r in rows)
     as_post = sum(engine.assess(r["text"], "post").self_harm in crisis for r in rows)
     probes = (ROOT / "data" / "probes" / "README.md").read_text(encoding="utf-8")
-    assert f"called {as_message} of them `plan` or `imminent`" in probes
+    assert f"called {as_message} of them a crisis (`ideation` or above)" in probes
     readme = re.sub(r"\s+", " ", README)
-    assert f"calls {as_message} of them `plan` or `imminent`" in readme
+    assert f"calls {as_message} of them a crisis (`ideation` or above)" in readme
     assert f"As posts {as_post} of the same {len(rows)} are." in readme
